@@ -1,0 +1,216 @@
+"""The ``residentbot`` command: run, init, invites, grant, revoke (thin: parses, then calls)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.auth import Role
+from bot.clock import system_clock, to_ts
+from bot.community import CommunityFileError, load_file
+from bot.config import ConfigError, Settings, load_settings
+from storage import community, people
+from storage.db import Database, DatabaseTooNewError
+
+log = logging.getLogger("residentbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="residentbot",
+        description="residentbot: the front desk of a residential community, inside Telegram. "
+        "Settings come from RESIDENTBOT_* environment variables or a .env file (see README).",
+    )
+    parser.add_argument("--env-file", type=Path, help="read settings from this file (default .env)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (long polling) until Ctrl+C / SIGTERM")
+    run.add_argument("--verbose", action="store_true", help="log debug messages")
+
+    init = sub.add_parser(
+        "init", help="load or update the community from a TOML file (safe to run again)"
+    )
+    init.add_argument("file", type=Path, help="the community file, e.g. examples/community.toml")
+
+    invites = sub.add_parser("invites", help="print each unit's invite link; write QR codes")
+    invites.add_argument(
+        "--bot-username", required=True, help="the bot's username, as in t.me/<username>"
+    )
+    invites.add_argument("--qr", type=Path, metavar="FOLDER", help="write one QR PNG per unit here")
+    invites.add_argument("--building", help="only this building (its code)")
+
+    for name, verb in (("grant", "give"), ("revoke", "take away")):
+        cmd = sub.add_parser(name, help=f"{verb} a role")
+        cmd.add_argument("user_id", type=int, help="the person's Telegram user id (see /me)")
+        cmd.add_argument("role", choices=[r.value for r in Role], help="the role")
+        cmd.add_argument(
+            "--building",
+            action="append",
+            help="building code (leader and grid roles are scoped; repeat for several)",
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and the URL holds the token: keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(env_file=args.env_file, require_token=args.command == "run")
+    except ConfigError as exc:
+        print("residentbot: configuration problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "run":
+            return run(settings)
+        return asyncio.run(_command(args, settings))
+    except DatabaseTooNewError as exc:
+        print(f"residentbot: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "init":
+        try:
+            spec = load_file(args.file)
+        except CommunityFileError as exc:
+            print(f"residentbot: {args.file} has problems:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 2
+        db = await Database.open(settings.db_path)
+        try:
+            async with db.transaction() as conn:
+                report = await community.apply_spec(conn, spec)
+        finally:
+            await db.close()
+        if not report.changed:
+            print(f"{spec.name}: already up to date ({settings.db_path})")
+        for table, changes in report.changes.items():
+            print(
+                f"{table}: {len(changes)} change(s): "
+                + ", ".join(changes[:8])
+                + (" …" if len(changes) > 8 else "")
+            )
+        return 0
+
+    db = await Database.open(settings.db_path)
+    try:
+        if args.command == "invites":
+            return await _invites(db, args)
+        return await _grant(db, args)
+    finally:
+        await db.close()
+
+
+async def _invites(db: Database, args: argparse.Namespace) -> int:
+    async with db.read() as conn:
+        units = await community.all_units(conn)
+    if args.building:
+        units = [u for u in units if u.building_code == args.building]
+    if not units:
+        print(
+            "residentbot: no units; load the community first with: residentbot init FILE",
+            file=sys.stderr,
+        )
+        return 1
+    if args.qr:
+        import qrcode
+        from qrcode.image.pure import PyPNGImage
+
+        args.qr.mkdir(parents=True, exist_ok=True)
+    for unit in units:
+        link = f"https://t.me/{args.bot_username}?start={unit.invite_code}"
+        print(f"{unit.code}\t{link}")
+        if args.qr:
+            image = qrcode.make(link, image_factory=PyPNGImage)
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit.code)
+            with (args.qr / f"{safe}.png").open("wb") as fp:
+                image.save(fp)
+    if args.qr:
+        print(f"{len(units)} QR codes written to {args.qr}/", file=sys.stderr)
+    return 0
+
+
+async def _grant(db: Database, args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    codes: list[str] = args.building or []
+    if role.scoped and not codes and args.command == "grant":
+        print(f"residentbot: the {role.value} role needs --building CODE", file=sys.stderr)
+        return 2
+    now = to_ts(system_clock())
+    async with db.transaction() as conn:
+        building_ids: list[int | None] = []
+        for code in codes:
+            found = await community.building_by_code(conn, code)
+            if found is None:
+                print(f"residentbot: no building with code {code!r}", file=sys.stderr)
+                return 2
+            building_ids.append(found.id)
+        for building_id in building_ids or [None]:
+            scope = f" for building #{building_id}" if building_id else ""
+            if args.command == "grant":
+                added = await people.grant_role(conn, args.user_id, role, building_id, None, now)
+                verb = "granted" if added else "already held"
+                print(f"{verb}: {role.value}{scope} to {args.user_id}")
+            else:
+                removed = await people.revoke_role(conn, args.user_id, role, building_id)
+                verb = "revoked" if removed else "not held"
+                print(f"{verb}: {role.value}{scope} from {args.user_id}")
+            await people.audit(
+                conn, None, f"cli_{args.command}", str(args.user_id), now, f"{role.value}{scope}"
+            )
+    return 0
+
+
+def run(settings: Settings) -> int:
+    """Long polling until SIGINT/SIGTERM; PTB then stops fetching, finishes the update in hand,
+    writes persistence and closes; our database closes last."""
+    from bot.app import build_application
+
+    async def prepare() -> tuple[Database, str | None]:
+        db = await Database.open(settings.db_path)
+        async with db.transaction() as conn:
+            code = None
+            if not await people.has_admin(conn):
+                code = "adm_" + secrets.token_urlsafe(12)
+                await people.create_admin_claim(conn, code, to_ts(system_clock()))
+            ready = await community.get_community(conn) is not None
+        if not ready:
+            log.warning("no community loaded yet: run `residentbot init FILE` (see README)")
+        return db, code
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    db, code = loop.run_until_complete(prepare())
+    app = loop.run_until_complete(build_application(settings, db=db))
+    if code:
+        print(
+            "\nNo administrator yet. Send this to the bot in a private chat to become the "
+            f"administrator (works once):\n\n    /start {code}\n",
+            flush=True,
+        )
+    log.info("starting: %s", settings)
+    try:
+        app.run_polling(
+            allowed_updates=["message", "callback_query", "my_chat_member"], close_loop=False
+        )
+    finally:
+        loop.run_until_complete(db.close())
+        loop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

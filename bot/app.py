@@ -1,0 +1,108 @@
+"""build_application(): wires settings, storage, features, jobs, rate limiter and persistence.
+
+Features are assembled here, in this order, all in handler group 0 (the first handler that
+matches an update handles it): flows with conversations first, then plain commands, and the
+catch-all answers of ``handlers.errors`` last.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.context import BotData, Context, Services
+from bot.feature import Feature
+from bot.i18n import I18n
+from handlers import errors, join, start
+from storage.db import Database
+from storage.persistence import SQLitePersistence
+
+log = logging.getLogger(__name__)
+
+FEATURES: list[Feature] = [join.FEATURE, start.FEATURE, errors.FEATURE]
+
+COMMAND_LANGUAGES = {"zh_Hans": "zh", "en": "en"}  # Telegram knows two-letter codes only
+
+
+class ResidentApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, writing persistence after every update, so a crash loses at most the
+    update in hand (PTB alone writes every ``update_interval`` seconds)."""
+
+    last_processed_update_id: int = 0
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        if self.persistence is not None:
+            await self.update_persistence()
+        if isinstance(update, Update):
+            self.last_processed_update_id = max(self.last_processed_update_id, update.update_id)
+
+
+async def build_application(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    clock: Clock = system_clock,
+    features: list[Feature] | None = None,
+    rate_limit: bool = True,
+) -> ResidentApplication:
+    """Open the database (migrating it) and build the application; the caller runs it."""
+    if settings.token is None:
+        raise ValueError("a bot token is needed to build the application")
+    database = db or await Database.open(settings.db_path)
+    i18n = I18n(settings.timezone, settings.locale)
+    features = FEATURES if features is None else features
+    services = Services(settings=settings, db=database, clock=clock, i18n=i18n)
+    for feature in features:
+        services.menu.extend(feature.menu)
+        services.commands.extend(feature.commands)
+
+    builder: Any = (
+        ApplicationBuilder()
+        .application_class(ResidentApplication)
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        .persistence(SQLitePersistence(database))
+        .post_init(_post_init)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: ResidentApplication = builder.build()
+    app.bot_data.services = services
+    for feature in features:
+        for handler in feature.handlers():
+            app.add_handler(handler)
+    app.add_error_handler(errors.on_error)
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    for feature in features:
+        for job in feature.jobs:
+            app.job_queue.run_repeating(
+                job.callback, interval=job.interval_seconds, first=job.first_seconds, name=job.name
+            )
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = app.bot_data.services
+    services.bot_username = app.bot.username
+    for locale, code in COMMAND_LANGUAGES.items():
+        tr = services.i18n.translator(locale)
+        commands = [
+            BotCommand(c.command, tr._(c.description)[:256]) for c in services.commands if c.listed
+        ]
+        await app.bot.set_my_commands(commands, language_code=code)
+    default = services.i18n.translator(services.settings.locale)
+    await app.bot.set_my_commands(
+        [
+            BotCommand(c.command, default._(c.description)[:256])
+            for c in services.commands
+            if c.listed
+        ]
+    )

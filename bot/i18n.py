@@ -1,0 +1,162 @@
+"""Translations and locale-aware formatting.
+
+Catalogs live in ``locales/<locale>/LC_MESSAGES/<domain>.po`` with one gettext domain per
+feature (core, tickets, bookings, votes, notices), so features can be translated independently;
+at start all domains of a locale are merged into one catalog. ``.mo`` files are used when they
+are up to date, otherwise the ``.po`` is compiled in memory.
+
+Strings are marked with ``tr._("…")`` (immediate), ``N_("…")`` (a label translated later) and
+``tr.n_("one", "many", n)``; placeholders are named: ``tr._("Ticket #{number}", number=7)``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES = ("zh_Hans", "en", "zh_Hant")
+DOMAINS = ("core", "tickets", "bookings", "votes", "notices")
+BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en", "zh_Hant": "zh_Hant_TW"}
+#: The name of each language in itself, for the language picker (not translated on purpose).
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English", "zh_Hant": "繁體中文"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+def locale_dir() -> Path:
+    return Path(str(resources.files("locales")))
+
+
+def locale_from_telegram(language_code: str | None, default: str) -> str:
+    """Map Telegram's IETF language tag to one of our locales."""
+    if not language_code:
+        return default
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("zh"):
+        if any(part in code for part in ("hant", "-tw", "-hk", "-mo")):
+            return "zh_Hant"
+        return "zh_Hans"
+    if code.startswith("en"):
+        return "en"
+    return default
+
+
+def _load_domain(folder: Path, domain: str) -> Translations | None:
+    po = folder / f"{domain}.po"
+    mo = folder / f"{domain}.mo"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return Translations(fp, domain=domain)
+    if not po.is_file():
+        return None
+    with po.open("rb") as fp:
+        catalog = read_po(fp)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=domain)
+
+
+@dataclass
+class Translator:
+    """Everything one user's messages need: their language and the community's time zone."""
+
+    locale: str
+    translations: Translations
+    tz: ZoneInfo
+
+    @property
+    def babel_locale(self) -> Locale:
+        return Locale.parse(BABEL_LOCALES[self.locale])
+
+    def _(self, message: str, **values: Any) -> str:
+        text = self.translations.gettext(message)
+        return text.format(**values) if values else text
+
+    def n_(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        text = self.translations.ngettext(singular, plural, n)
+        return text.format(n=n, **values)
+
+    def name(self, names: dict[str, str]) -> str:
+        """Pick a community-data name ({locale: name}) for this user's locale."""
+        return names.get(self.locale) or names.get("zh_Hans") or next(iter(names.values()), "")
+
+    def when(self, moment: datetime, fmt: str = "medium") -> str:
+        """A date and time, in the community's zone, in this user's locale."""
+        return format_datetime(moment.astimezone(self.tz), self._fmt(fmt), locale=self.babel_locale)
+
+    def day(self, value: date, fmt: str = "medium") -> str:
+        return format_date(value, fmt, locale=self.babel_locale)
+
+    def weekday_day(self, value: date) -> str:
+        """e.g. 'Mon 24 Nov' / '11月24日 周一'."""
+        return format_date(value, self._skeleton("MMMEd"), locale=self.babel_locale)
+
+    def clock(self, value: time | datetime) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).timetz().replace(tzinfo=None)
+        return format_time(value, "HH:mm", locale=self.babel_locale)
+
+    def number(self, value: int | Decimal | float) -> str:
+        return format_decimal(value, locale=self.babel_locale)
+
+    def _fmt(self, fmt: str) -> str:
+        return fmt
+
+    def _skeleton(self, skeleton: str) -> str:
+        patterns = self.babel_locale.datetime_skeletons
+        pattern = patterns.get(skeleton)
+        return str(pattern.pattern) if pattern is not None else "medium"
+
+
+def _empty() -> Translations:
+    buffer = io.BytesIO()
+    write_mo(buffer, read_po(io.BytesIO(b'msgid ""\nmsgstr ""\n')))
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+class I18n:
+    """All catalogs, loaded once."""
+
+    def __init__(self, tz: ZoneInfo, default_locale: str = "zh_Hans", root: Path | None = None):
+        self.tz = tz
+        self.default_locale = default_locale
+        self.root = root or locale_dir()
+        self._catalogs: dict[str, Translations] = {}
+        for loc in LOCALES:
+            merged: Translations | None = None
+            for domain in DOMAINS:
+                loaded = _load_domain(self.root / loc / "LC_MESSAGES", domain)
+                if loaded is None:
+                    continue
+                if merged is None:
+                    merged = loaded
+                else:
+                    merged.merge(loaded)
+            self._catalogs[loc] = merged if merged is not None else _empty()
+
+    def translator(self, locale: str | None) -> Translator:
+        loc = locale if locale in LOCALES else self.default_locale
+        return Translator(loc, self._catalogs[loc], self.tz)
+
+    def for_user(self, stored_locale: str | None, language_code: str | None) -> Translator:
+        if stored_locale in LOCALES:
+            return self.translator(stored_locale)
+        return self.translator(locale_from_telegram(language_code, self.default_locale))

@@ -1,0 +1,291 @@
+"""Greeting, main menu, language, the first-administrator claim, /me and /forgetme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import CallbackData, callback, matches, parse_as
+from bot.context import Context
+from bot.feature import CommandSpec, Feature, MenuEntry
+from bot.i18n import LANGUAGE_NAMES, LOCALES, N_
+from handlers.common import (
+    Dismiss,
+    MenuPick,
+    Turn,
+    answer,
+    begin,
+    button,
+    keyboard,
+    private_only,
+    reply,
+    touch_person,
+)
+from storage import community, people, privacy
+
+
+@callback("lg")
+@dataclass(frozen=True)
+class PickLanguage(CallbackData):
+    locale: str
+
+
+@callback("fm")
+@dataclass(frozen=True)
+class ForgetMe(CallbackData):
+    confirm: bool
+
+
+def menu_pattern(key: str) -> Any:
+    """A ``CallbackQueryHandler`` pattern for one main-menu button."""
+    check = matches(MenuPick)
+
+    def pattern(raw: object) -> bool:
+        return check(raw) and parse_as(raw, MenuPick).key == key
+
+    return pattern
+
+
+def status_text(turn: Turn) -> str:
+    tr, p = turn.tr, turn.principal
+    if p.verified:
+        units = ", ".join(r.unit_code for r in p.verified)
+        return tr._("You are registered to unit {units}.", units=units)
+    if p.pending:
+        units = ", ".join(r.unit_code for r in p.pending)
+        return tr._(
+            "Your request to join unit {units} is waiting for your building leader's "
+            "confirmation. Meanwhile you can read notices and report problems in public areas.",
+            units=units,
+        )
+    return tr._(
+        "You have not joined a unit yet. Until you do, you can read notices and report "
+        "problems in public areas; to book rooms, vote or report a repair at home, join your "
+        'unit first (tap "Join my unit").'
+    )
+
+
+async def main_menu(
+    update: Update, context: Context, turn: Turn, greeting: str | None = None
+) -> None:
+    entries = sorted(
+        (e for e in context.services.menu if e.visible(turn.principal)), key=lambda e: e.order
+    )
+    buttons = [button(turn.tr._(e.label), MenuPick(e.key)) for e in entries]
+    text = "\n\n".join(t for t in (greeting, status_text(turn)) if t)
+    await reply(update, text, keyboard(buttons, per_row=1))
+
+
+def greeting(turn: Turn, community_name: str | None) -> str:
+    name = turn.user.first_name or ""
+    if community_name:
+        return turn.tr._(
+            "Hello {name}! I am the front desk of {community}. What can I do for you?",
+            name=name,
+            community=community_name,
+        )
+    return turn.tr._("Hello {name}! What can I do for you?", name=name)
+
+
+@private_only
+async def start(update: Update, context: Context) -> None:
+    services = context.services
+    turn = await begin(update, context)
+    payload = context.args[0] if context.args else ""
+    async with services.db.transaction() as conn:
+        await touch_person(turn, conn)
+        claimed = False
+        if payload.startswith("adm_"):
+            claimed = await people.use_admin_claim(conn, payload, turn.user.id, turn.ts)
+            if claimed:
+                await people.audit(conn, turn.user.id, "claim_admin", str(turn.user.id), turn.ts)
+        info = await community.get_community(conn)
+    if payload.startswith("adm_"):
+        message = update.effective_message
+        assert message is not None
+        if claimed:
+            await message.reply_text(
+                turn.tr._(
+                    "You are now the administrator of this community. The claim code no "
+                    "longer works. Grant roles with the residentbot grant command."
+                )
+            )
+            turn = await begin(update, context)
+        else:
+            await message.reply_text(
+                turn.tr._("This administrator code is not valid (it may have been used already).")
+            )
+    await main_menu(update, context, turn, greeting(turn, info.name if info else None))
+
+
+@private_only
+async def show_menu(update: Update, context: Context) -> None:
+    await answer(update.callback_query)
+    turn = await begin(update, context)
+    await main_menu(update, context, turn)
+
+
+@private_only
+async def language(update: Update, context: Context) -> None:
+    turn = await begin(update, context)
+    await answer(update.callback_query)
+    buttons = [button(LANGUAGE_NAMES[loc], PickLanguage(loc)) for loc in LOCALES]
+    await reply(update, turn.tr._("Choose your language:"), keyboard(buttons))
+
+
+@private_only
+async def pick_language(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    data = parse_as(query.data, PickLanguage)
+    turn = await begin(update, context)
+    if data.locale not in LOCALES:
+        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        return
+    async with context.services.db.transaction() as conn:
+        await touch_person(turn, conn)
+        await people.set_locale(conn, turn.user.id, data.locale)
+    await answer(query)
+    turn = await begin(update, context)
+    await main_menu(update, context, turn, turn.tr._("Language changed."))
+
+
+@private_only
+async def me(update: Update, context: Context) -> None:
+    turn = await begin(update, context)
+    await answer(update.callback_query)
+    tr = turn.tr
+    async with context.services.db.read() as conn:
+        summary = await privacy.describe(conn, turn.user.id)
+    if summary.person is None:
+        await reply(update, tr._("I do not store anything about you."))
+        return
+    lines = [tr._("This is what I store about you:")]
+    lines.append(tr._("Telegram id: {id}", id=summary.person.user_id))
+    lines.append(tr._("Name: {name}", name=summary.person.first_name or "-"))
+    if summary.person.username:
+        lines.append(tr._("Username: @{username}", username=summary.person.username))
+    language = LANGUAGE_NAMES.get(summary.person.locale or "", tr._("as in Telegram"))
+    lines.append(tr._("Language: {language}", language=language))
+    relations = {
+        "owner": tr._("owner"),
+        "family": tr._("owner's family"),
+        "tenant": tr._("tenant"),
+    }
+    states = {"pending": tr._("waiting for confirmation"), "verified": tr._("confirmed")}
+    for r in summary.residences:
+        lines.append(
+            tr._(
+                "Unit {unit}: {relation}, {state}",
+                unit=r.unit_code,
+                relation=relations[r.relation.value],
+                state=states.get(r.status, r.status),
+            )
+        )
+    role_names = role_labels(turn)
+    for role, building_id in summary.roles:
+        scope = tr._(" (building #{id})", id=building_id) if building_id else ""
+        lines.append(tr._("Role: {role}{scope}", role=role_names.get(role, role), scope=scope))
+    for kind, count in sorted(summary.counts.items()):
+        lines.append(f"{tr._(kind)}: {count}")
+    lines.append(tr._("To delete all of this, send /forgetme."))
+    await reply(update, "\n".join(lines))
+
+
+def role_labels(turn: Turn) -> dict[str, str]:
+    tr = turn.tr
+    return {
+        "leader": tr._("building leader"),
+        "grid": tr._("grid worker"),
+        "staff": tr._("property staff"),
+        "manager": tr._("property manager"),
+        "committee": tr._("committee member"),
+        "admin": tr._("administrator"),
+    }
+
+
+@private_only
+async def forget_me(update: Update, context: Context) -> None:
+    turn = await begin(update, context)
+    await answer(update.callback_query)
+    text = turn.tr._(
+        "This deletes your registration, roles, language and conversations with me. Your "
+        "tickets and votes stay for the community's records but without your name. "
+        "Are you sure?"
+    )
+    markup = keyboard(
+        [
+            button(turn.tr._("Yes, delete my data"), ForgetMe(True)),
+            button(turn.tr._("No, keep it"), ForgetMe(False)),
+        ]
+    )
+    await reply(update, text, markup)
+
+
+@private_only
+async def forget_me_confirm(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    data = parse_as(query.data, ForgetMe)
+    turn = await begin(update, context)
+    await answer(query)
+    if not data.confirm:
+        await reply(update, turn.tr._("Nothing was deleted."))
+        return
+    async with context.services.db.transaction() as conn:
+        await privacy.forget_user(conn, turn.user.id)
+    if context.user_data is not None:
+        context.user_data.clear()
+    await reply(
+        update,
+        turn.tr._("Done: I have deleted your data. Send /start if you ever want to come back."),
+    )
+
+
+@private_only
+async def help_command(update: Update, context: Context) -> None:
+    turn = await begin(update, context)
+    tr = turn.tr
+    lines = [tr._("What I can do:")]
+    for spec in context.services.commands:
+        if spec.listed:
+            lines.append(f"/{spec.command} — {tr._(spec.description)}")
+    await reply(update, "\n".join(lines))
+
+
+def _handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("menu", show_menu),
+        CallbackQueryHandler(show_menu, pattern=menu_pattern("menu")),
+        CommandHandler("language", language),
+        CallbackQueryHandler(language, pattern=menu_pattern("language")),
+        CallbackQueryHandler(pick_language, pattern=matches(PickLanguage)),
+        CommandHandler("me", me),
+        CallbackQueryHandler(me, pattern=menu_pattern("me")),
+        CommandHandler("forgetme", forget_me),
+        CallbackQueryHandler(forget_me_confirm, pattern=matches(ForgetMe)),
+        CommandHandler("help", help_command),
+        CallbackQueryHandler(show_menu, pattern=matches(Dismiss)),
+    ]
+
+
+FEATURE = Feature(
+    name="start",
+    handlers=_handlers,
+    menu=(
+        MenuEntry("me", N_("My data"), 80),
+        MenuEntry("language", N_("Language / 语言"), 90),
+    ),
+    commands=(
+        CommandSpec("start", N_("Start and show the main menu")),
+        CommandSpec("menu", N_("Show the main menu")),
+        CommandSpec("language", N_("Change the language")),
+        CommandSpec("me", N_("See what I store about you")),
+        CommandSpec("forgetme", N_("Delete your data")),
+        CommandSpec("help", N_("What I can do")),
+    ),
+)

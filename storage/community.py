@@ -1,0 +1,307 @@
+"""The community: buildings, owners, units, categories and rooms (from the community file)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import aiosqlite
+
+from bot.community import CommunitySpec
+
+
+@dataclass(frozen=True)
+class Community:
+    name: str
+    timezone: str
+    staff_chat_id: int | None
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Building:
+    id: int
+    code: str
+    name: str
+    grid: str | None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    building_id: int
+    building_code: str
+    code: str
+    entrance: str
+    floor: int
+    room: str
+    area: Decimal
+    owner_id: int | None
+    invite_code: str
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    names: dict[str, str]
+    priority: str
+    team_chat_id: int | None
+    response_minutes: int | None
+    resolution_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Room:
+    id: int
+    code: str
+    names: dict[str, str]
+    rules: dict[str, Any]
+
+
+@dataclass
+class ApplyReport:
+    """What ``apply_spec`` changed, table by table: added / updated / retired."""
+
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, table: str, what: str) -> None:
+        self.changes.setdefault(table, []).append(what)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def new_invite_code() -> str:
+    return "j_" + secrets.token_urlsafe(9)
+
+
+async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyReport:
+    """Make the database match the file. Idempotent; things removed from the file are retired
+    (marked inactive), never deleted, because tickets and residences still point at them."""
+    report = ApplyReport()
+    settings = json.dumps(spec.settings, ensure_ascii=False, sort_keys=True)
+    row = await _one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
+    wanted = (spec.name, spec.timezone, spec.staff_chat_id, settings)
+    if row is None:
+        await conn.execute(
+            "INSERT INTO community (id, name, timezone, staff_chat_id, settings)"
+            " VALUES (1, ?, ?, ?, ?)",
+            wanted,
+        )
+        report.note("community", "added")
+    elif tuple(row) != wanted:
+        await conn.execute(
+            "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?"
+            " WHERE id = 1",
+            wanted,
+        )
+        report.note("community", "updated")
+
+    await _sync(
+        conn,
+        report,
+        "buildings",
+        ["name", "grid", "position"],
+        {b.code: (b.name, b.grid, b.position) for b in spec.buildings},
+    )
+    await _sync(
+        conn,
+        report,
+        "owners",
+        ["name", "is_developer"],
+        {o.code: (o.name, int(o.is_developer)) for o in spec.owners},
+        retire=False,
+    )
+    building_ids = await _ids(conn, "buildings")
+    owner_ids = await _ids(conn, "owners")
+    existing_units = await _ids(conn, "units")
+    unit_values: dict[str, tuple[Any, ...]] = {}
+    for u in spec.units:
+        unit_values[u.code] = (
+            building_ids[u.building],
+            u.entrance,
+            u.floor,
+            u.room,
+            str(u.area),
+            owner_ids[u.owner] if u.owner else None,
+        )
+    for code in unit_values:
+        if code not in existing_units:
+            # Invite codes are made once, so printed QR codes keep working after edits.
+            await conn.execute(
+                "INSERT INTO units (code, building_id, entrance, floor, room, area, owner_id,"
+                " invite_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (code, *unit_values[code], new_invite_code()),
+            )
+            report.note("units", f"added {code}")
+    await _sync(
+        conn,
+        report,
+        "units",
+        ["building_id", "entrance", "floor", "room", "area", "owner_id"],
+        unit_values,
+        insert=False,
+    )
+    await _sync(
+        conn,
+        report,
+        "categories",
+        ["names", "priority", "team_chat_id", "response_minutes", "resolution_minutes", "position"],
+        {
+            c.code: (
+                json.dumps(c.names, ensure_ascii=False, sort_keys=True),
+                c.priority,
+                c.team_chat_id,
+                c.response_minutes,
+                c.resolution_minutes,
+                c.position,
+            )
+            for c in spec.categories
+        },
+    )
+    await _sync(
+        conn,
+        report,
+        "rooms",
+        ["names", "rules", "position"],
+        {
+            r.code: (
+                json.dumps(r.names, ensure_ascii=False, sort_keys=True),
+                json.dumps(r.rules, ensure_ascii=False, sort_keys=True, default=str),
+                r.position,
+            )
+            for r in spec.rooms
+        },
+    )
+    return report
+
+
+async def _sync(
+    conn: aiosqlite.Connection,
+    report: ApplyReport,
+    table: str,
+    columns: list[str],
+    wanted: dict[str, tuple[Any, ...]],
+    *,
+    insert: bool = True,
+    retire: bool = True,
+) -> None:
+    has_active = table != "owners"
+    select = ", ".join(["code", *columns] + (["active"] if has_active else []))
+    async with conn.execute(f"SELECT {select} FROM {table}") as cur:
+        current = {row[0]: tuple(row[1:]) for row in await cur.fetchall()}
+    for code, values in wanted.items():
+        target = (*values, 1) if has_active else values
+        if code not in current:
+            if not insert:
+                continue
+            cols = ", ".join(["code", *columns])
+            marks = ", ".join("?" * (len(columns) + 1))
+            await conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", (code, *values))
+            report.note(table, f"added {code}")
+        elif tuple(current[code]) != tuple(target):
+            sets = ", ".join(f"{c} = ?" for c in columns) + (", active = 1" if has_active else "")
+            await conn.execute(f"UPDATE {table} SET {sets} WHERE code = ?", (*values, code))
+            report.note(table, f"updated {code}")
+    if retire and has_active:
+        for code, values in current.items():
+            if code not in wanted and values[-1] == 1:
+                await conn.execute(f"UPDATE {table} SET active = 0 WHERE code = ?", (code,))
+                report.note(table, f"retired {code}")
+
+
+async def _ids(conn: aiosqlite.Connection, table: str) -> dict[str, int]:
+    async with conn.execute(f"SELECT code, id FROM {table}") as cur:
+        return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    async with conn.execute(sql, params) as cur:
+        return await cur.fetchone()
+
+
+async def get_community(conn: aiosqlite.Connection) -> Community | None:
+    row = await _one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
+    if row is None:
+        return None
+    return Community(row[0], row[1], row[2], json.loads(row[3]))
+
+
+async def buildings(conn: aiosqlite.Connection) -> list[Building]:
+    async with conn.execute(
+        "SELECT id, code, name, grid FROM buildings WHERE active = 1 ORDER BY position, code"
+    ) as cur:
+        return [Building(*row) for row in await cur.fetchall()]
+
+
+async def building(conn: aiosqlite.Connection, building_id: int) -> Building | None:
+    row = await _one(
+        conn,
+        "SELECT id, code, name, grid FROM buildings WHERE id = ? AND active = 1",
+        (building_id,),
+    )
+    return Building(*row) if row else None
+
+
+async def building_by_code(conn: aiosqlite.Connection, code: str) -> Building | None:
+    row = await _one(conn, "SELECT id, code, name, grid FROM buildings WHERE code = ?", (code,))
+    return Building(*row) if row else None
+
+
+_UNIT_SELECT = (
+    "SELECT u.id, u.building_id, b.code, u.code, u.entrance, u.floor, u.room, u.area,"
+    " u.owner_id, u.invite_code FROM units u JOIN buildings b ON b.id = u.building_id"
+)
+
+
+def _unit(row: Any) -> Unit:
+    values = list(row)
+    values[7] = Decimal(values[7])
+    return Unit(*values)
+
+
+async def units_of(conn: aiosqlite.Connection, building_id: int) -> list[Unit]:
+    async with conn.execute(
+        _UNIT_SELECT + " WHERE u.building_id = ? AND u.active = 1"
+        " ORDER BY u.entrance, u.floor, u.room",
+        (building_id,),
+    ) as cur:
+        return [_unit(row) for row in await cur.fetchall()]
+
+
+async def all_units(conn: aiosqlite.Connection) -> list[Unit]:
+    async with conn.execute(
+        _UNIT_SELECT + " WHERE u.active = 1 ORDER BY b.position, u.entrance, u.floor, u.room"
+    ) as cur:
+        return [_unit(row) for row in await cur.fetchall()]
+
+
+async def unit(conn: aiosqlite.Connection, unit_id: int) -> Unit | None:
+    row = await _one(conn, _UNIT_SELECT + " WHERE u.id = ? AND u.active = 1", (unit_id,))
+    return _unit(row) if row else None
+
+
+async def unit_by_invite(conn: aiosqlite.Connection, code: str) -> Unit | None:
+    row = await _one(conn, _UNIT_SELECT + " WHERE u.invite_code = ? AND u.active = 1", (code,))
+    return _unit(row) if row else None
+
+
+async def categories(conn: aiosqlite.Connection) -> list[Category]:
+    async with conn.execute(
+        "SELECT code, names, priority, team_chat_id, response_minutes, resolution_minutes"
+        " FROM categories WHERE active = 1 ORDER BY position, code"
+    ) as cur:
+        rows = await cur.fetchall()
+    return [Category(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+
+
+async def rooms(conn: aiosqlite.Connection) -> list[Room]:
+    async with conn.execute(
+        "SELECT id, code, names, rules FROM rooms WHERE active = 1 ORDER BY position, code"
+    ) as cur:
+        rows = await cur.fetchall()
+    return [Room(r[0], r[1], json.loads(r[2]), json.loads(r[3])) for r in rows]
