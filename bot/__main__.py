@@ -8,6 +8,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from bot.auth import Role
@@ -174,6 +175,17 @@ async def _grant(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+async def prepare_admin_claim(db: Database, now: datetime) -> str | None:
+    """On a database with no administrator, make a new one-time claim code (earlier unused
+    codes stop working) and return it; otherwise None."""
+    async with db.transaction() as conn:
+        if await people.has_admin(conn):
+            return None
+        code = "adm_" + secrets.token_urlsafe(12)
+        await people.create_admin_claim(conn, code, to_ts(now))
+        return code
+
+
 def run(settings: Settings) -> int:
     """Long polling until SIGINT/SIGTERM; PTB then stops fetching, finishes the update in hand,
     writes persistence and closes; our database closes last."""
@@ -181,11 +193,8 @@ def run(settings: Settings) -> int:
 
     async def prepare() -> tuple[Database, str | None]:
         db = await Database.open(settings.db_path)
-        async with db.transaction() as conn:
-            code = None
-            if not await people.has_admin(conn):
-                code = "adm_" + secrets.token_urlsafe(12)
-                await people.create_admin_claim(conn, code, to_ts(system_clock()))
+        code = await prepare_admin_claim(db, system_clock())
+        async with db.read() as conn:
             ready = await community.get_community(conn) is not None
         if not ready:
             log.warning("no community loaded yet: run `residentbot init FILE` (see README)")

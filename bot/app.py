@@ -13,18 +13,28 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bot import jobs
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import BotData, Context, Services
 from bot.feature import Feature
 from bot.i18n import I18n
-from handlers import errors, join, start
+from handlers import bookings, errors, join, notices, start, tickets, votes
 from storage.db import Database
 from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
-FEATURES: list[Feature] = [join.FEATURE, start.FEATURE, errors.FEATURE]
+FEATURES: list[Feature] = [
+    join.FEATURE,
+    tickets.FEATURE,
+    bookings.FEATURE,
+    votes.FEATURE,
+    notices.FEATURE,
+    start.FEATURE,
+    jobs.FEATURE,
+    errors.FEATURE,  # last: the catch-all answers
+]
 
 COMMAND_LANGUAGES = {"zh_Hans": "zh", "en": "en"}  # Telegram knows two-letter codes only
 

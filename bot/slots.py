@@ -613,9 +613,11 @@ def rules_to_mapping(rules: RoomRules) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def _require_aware(dt: datetime, name: str) -> None:
+def _utc(dt: datetime, name: str) -> datetime:
+    """``dt`` in UTC; ``ValueError`` if it is not an aware datetime."""
     if not isinstance(dt, datetime) or dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {dt!r}")
+    return dt.astimezone(UTC)
 
 
 def _local(dt: datetime, tz: tzinfo) -> datetime:
@@ -688,6 +690,31 @@ def _iso_week(dt: datetime, tz: tzinfo) -> tuple[int, int]:
 # --------------------------------------------------------------------------------------------
 # Checks
 # --------------------------------------------------------------------------------------------
+#
+# Everything below works on UTC datetimes: Python subtracts and compares two datetimes that
+# share a tzinfo on the wall clock (ignoring DST offsets and fold), so local times are only
+# used to read dates and grid positions.
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A busy interval in UTC."""
+
+    start: datetime
+    end: datetime
+    busy: Busy
+
+    @property
+    def blocks_with_buffer(self) -> bool:
+        return self.busy.kind is not BusyKind.BLACKOUT
+
+
+def _held(busy: Sequence[Busy]) -> list[_Held]:
+    return [_Held(_utc(b.start, "busy start"), _utc(b.end, "busy end"), b) for b in busy]
+
+
+def _ranges_utc(ranges: Iterable[TimeRange], name: str) -> list[TimeRange]:
+    return [(_utc(s, f"{name} start"), _utc(e, f"{name} end")) for s, e in ranges]
 
 
 def _violations(
@@ -695,14 +722,12 @@ def _violations(
     end: datetime,
     rules: RoomRules,
     tz: tzinfo,
-    busy: Sequence[Busy],
+    held: Sequence[_Held],
     now: datetime,
     household_bookings: Sequence[TimeRange] | None,
     as_staff: bool,
 ) -> list[Violation]:
-    _require_aware(start, "start")
-    _require_aware(end, "end")
-    _require_aware(now, "now")
+    """All arguments already in UTC."""
     found: set[Violation] = set()
     length = end - start
     slot = timedelta(minutes=rules.slot_minutes)
@@ -726,8 +751,8 @@ def _violations(
         found.add(Violation.TOO_FAR)
 
     buffer = timedelta(minutes=rules.buffer_minutes)
-    for other in busy:
-        if other.kind is BusyKind.BLACKOUT:
+    for other in held:
+        if not other.blocks_with_buffer:
             if _overlaps(start, end, other.start, other.end):
                 found.add(Violation.BLACKOUT)
         elif _overlaps(start, end, other.start, other.end):
@@ -765,7 +790,7 @@ def check_booking(
     """Every rule the booking ``[start, end)`` breaks, in :class:`Violation` order; [] = OK.
 
     ``busy`` holds the room's bookings, pending bookings and blackouts near the booking (at
-    least the start's local day, plus the buffer on either side).
+    least the start's local day, plus the buffer on either side). Datetimes may be in any zone.
 
     Quotas: ``household_bookings_this_week`` are the household's non-cancelled bookings
     (confirmed and pending) in the quota's scope, normally this room; the caller chooses the
@@ -779,7 +804,44 @@ def check_booking(
     """
     if household is None and not as_staff:
         raise ValueError("a booking without a household is a community booking: use as_staff")
-    return _violations(start, end, rules, tz, busy, now, household_bookings_this_week, as_staff)
+    return _violations(
+        _utc(start, "start"),
+        _utc(end, "end"),
+        rules,
+        tz,
+        _held(busy),
+        _utc(now, "now"),
+        _ranges_utc(household_bookings_this_week, "household booking"),
+        as_staff,
+    )
+
+
+def _lengths(
+    start: datetime,
+    rules: RoomRules,
+    tz: tzinfo,
+    held: Sequence[_Held],
+    now: datetime,
+    household_bookings: Sequence[TimeRange] | None,
+    as_staff: bool,
+) -> list[int]:
+    limit = rules.max_minutes
+    if as_staff and Violation.TOO_LONG in STAFF_BYPASS:
+        limit = _DAY_MINUTES + 2 * 60  # longer than any day's opening, DST included
+    return [
+        minutes
+        for minutes in range(rules.min_minutes, limit + 1, rules.slot_minutes)
+        if not _violations(
+            start,
+            start + timedelta(minutes=minutes),
+            rules,
+            tz,
+            held,
+            now,
+            household_bookings,
+            as_staff,
+        )
+    ]
 
 
 def allowed_lengths(
@@ -799,23 +861,12 @@ def allowed_lengths(
     list). Empty when nothing can start there (taken, closed, in the past, too soon...). Staff
     are not limited by ``max_minutes`` (TOO_LONG is bypassed): their lengths run to the close.
     """
-    limit = rules.max_minutes
-    if as_staff and Violation.TOO_LONG in STAFF_BYPASS:
-        limit = _DAY_MINUTES + 2 * 60  # any day's longest opening, DST included
-    return [
-        minutes
-        for minutes in range(rules.min_minutes, limit + 1, rules.slot_minutes)
-        if not _violations(
-            start,
-            start + timedelta(minutes=minutes),
-            rules,
-            tz,
-            busy,
-            now,
-            household_bookings_this_week,
-            as_staff,
-        )
-    ]
+    household = None
+    if household_bookings_this_week is not None:
+        household = _ranges_utc(household_bookings_this_week, "household booking")
+    return _lengths(
+        _utc(start, "start"), rules, tz, _held(busy), _utc(now, "now"), household, as_staff
+    )
 
 
 def day_slots(
@@ -832,38 +883,25 @@ def day_slots(
     listed at all. See :class:`SlotState` for the states and their precedence; with
     ``as_staff=True`` the notice and advance limits do not close slots. ``busy`` must cover the
     day (plus the buffer on either side)."""
-    _require_aware(now, "now")
+    now = _utc(now, "now")
+    held = _held(busy)
     bypass = STAFF_BYPASS if as_staff else frozenset()
     notice = timedelta(minutes=rules.notice_minutes)
     too_far = day > _local(now, tz).date() + timedelta(days=rules.advance_days)
     buffer = timedelta(minutes=rules.buffer_minutes)
     result: list[Slot] = []
     for start, end in _grid(day, rules, tz):
-        blackout = next(
-            (
-                b
-                for b in busy
-                if b.kind is BusyKind.BLACKOUT and _overlaps(start, end, b.start, b.end)
-            ),
-            None,
-        )
-        taken = next(
-            (
-                b
-                for b in busy
-                if b.kind is not BusyKind.BLACKOUT and _overlaps(start, end, b.start, b.end)
-            ),
-            None,
-        )
+        hits = [h for h in held if _overlaps(start, end, h.start, h.end)]
+        blackout = next((h.busy for h in hits if not h.blocks_with_buffer), None)
+        taken = next((h.busy for h in hits if h.blocks_with_buffer), None)
         closed = (
             start < now
             or (Violation.TOO_SOON not in bypass and start < now + notice)
             or (Violation.TOO_FAR not in bypass and too_far)
         )
         buffered = bool(buffer) and any(
-            b.kind is not BusyKind.BLACKOUT
-            and _overlaps(start, end, b.start - buffer, b.end + buffer)
-            for b in busy
+            h.blocks_with_buffer and _overlaps(start, end, h.start - buffer, h.end + buffer)
+            for h in held
         )
         occupant: Busy | None = None
         if blackout is not None:
@@ -877,7 +915,7 @@ def day_slots(
         else:
             state = SlotState.FREE
         can_start = state is SlotState.FREE and bool(
-            allowed_lengths(start, rules, tz, busy, now, as_staff=as_staff)
+            _lengths(start, rules, tz, held, now, None, as_staff)
         )
         result.append(
             Slot(
@@ -898,9 +936,8 @@ def can_cancel(booking_start: datetime, now: datetime, rules: RoomRules) -> bool
     one microsecond later is not. With a cut-off of 0, cancelling is allowed up to the start
     itself. (Blackouts and staff cancellations are not subject to this.)
     """
-    _require_aware(booking_start, "booking_start")
-    _require_aware(now, "now")
-    return now <= booking_start - timedelta(minutes=rules.cancel_cutoff_minutes)
+    start = _utc(booking_start, "booking_start")
+    return _utc(now, "now") <= start - timedelta(minutes=rules.cancel_cutoff_minutes)
 
 
 def requires_approval(rules: RoomRules, *, as_staff: bool = False) -> bool:
@@ -980,15 +1017,14 @@ def utilisation(
     """
     if week_start.weekday() != 0:
         raise ValueError(f"week_start must be a Monday, got {week_start} ({week_start:%A})")
-    for start, end in (*bookings, *blackouts):
-        _require_aware(start, "booking start")
-        _require_aware(end, "booking end")
+    booked = _merge(_ranges_utc(bookings, "booking"))
+    blocked = _merge(_ranges_utc(blackouts, "blackout"))
     open_time: list[TimeRange] = []
     for offset in range(7):
         open_time.extend(_open_ranges(week_start + timedelta(days=offset), rules, tz))
-    available = _subtract(_merge(open_time), _merge(blackouts))
+    available = _subtract(_merge(open_time), blocked)
     total = _microseconds(available)
     if total == 0:
         return Fraction(0)
-    used = _microseconds(_intersect(_merge(bookings), available))
+    used = _microseconds(_intersect(booked, available))
     return Fraction(used, total)

@@ -77,7 +77,7 @@ async def test_failed_migration_leaves_nothing_behind(tmp_path: Path) -> None:
     async with conn.execute("SELECT name FROM sqlite_master WHERE name = 't1'") as cur:
         assert await cur.fetchone() is None
     async with conn.execute("SELECT COUNT(*) FROM schema_version") as cur:
-        assert (await cur.fetchone())[0] == 0
+        assert [tuple(r) for r in await cur.fetchall()] == [(0,)]
     await conn.close()
 
 
@@ -132,7 +132,9 @@ async def test_init_with_an_edited_file_applies_the_edit(tmp_path: Path) -> None
         invite_before = {u.code: u.invite_code for u in await community.all_units(conn)}
     text = EXAMPLE.read_text(encoding="utf-8")
     text = text.replace('name = "湾郡社区"', 'name = "湾郡社区（东区）"')
-    text = text.replace('{ floor = 1, room = "101", area = "89.50"', '{ floor = 1, room = "101", area = "90.25"', 1)
+    text = text.replace(
+        '{ floor = 1, room = "101", area = "89.50"', '{ floor = 1, room = "101", area = "90.25"', 1
+    )
     text = text.replace('code = "parking"', 'code = "parking_lot"')
     edited = tmp_path / "edited.toml"
     edited.write_text(text, encoding="utf-8")
@@ -154,8 +156,14 @@ def test_community_file_errors_are_all_reported() -> None:
     with pytest.raises(ValueError) as info:
         parse(
             {
-                "community": {"name": "", "timezone": "Mars/Olympus", "service_hours": ["20:00", "08:00"]},
-                "buildings": [{"code": "1", "units": [{"floor": "one", "room": "101", "area": 80}]}],
+                "community": {
+                    "name": "",
+                    "timezone": "Mars/Olympus",
+                    "service_hours": ["20:00", "08:00"],
+                },
+                "buildings": [
+                    {"code": "1", "units": [{"floor": "one", "room": "101", "area": 80}]}
+                ],
                 "categories": [{"code": "x", "priority": "asap", "name": "X"}],
             }
         )
@@ -181,7 +189,7 @@ async def test_concurrent_writers_on_one_file(tmp_path: Path) -> None:
             async with db.transaction() as conn:
                 await people.upsert_person(conn, i, f"p{i}", None, None, 0)
                 async with conn.execute("SELECT COUNT(*) FROM people") as cur:
-                    count = (await cur.fetchone())[0]
+                    count = list(await cur.fetchall())[0][0]
                 await conn.execute(
                     "INSERT INTO audit_log (at, action, subject) VALUES (?, 'count', ?)", (i, count)
                 )
@@ -189,7 +197,7 @@ async def test_concurrent_writers_on_one_file(tmp_path: Path) -> None:
     await asyncio.gather(writer(first, 0), writer(second, 1000), writer(first, 2000))
     async with second.read() as conn:
         async with conn.execute("SELECT COUNT(*) FROM people") as cur:
-            people_count = (await cur.fetchone())[0]
+            people_count = list(await cur.fetchall())[0][0]
         async with conn.execute("SELECT subject FROM audit_log ORDER BY id") as cur:
             counts = [int(r[0]) for r in await cur.fetchall()]
     await first.close()
@@ -221,7 +229,9 @@ async def test_residence_decided_once(tmp_path: Path) -> None:
     async with db.transaction() as conn:
         unit = (await community.all_units(conn))[0]
         await people.upsert_person(conn, 7, "R", None, None, 0)
-        rid = await people.add_residence(conn, 7, unit.id, Relation.TENANT, status="pending", via="request", now=0)
+        rid = await people.add_residence(
+            conn, 7, unit.id, Relation.TENANT, status="pending", via="request", now=0
+        )
         assert await people.decide_residence(conn, rid, True, 1, 1) is True
         assert await people.decide_residence(conn, rid, False, 2, 2) is False
         principal = await people.load_principal(conn, 7)
