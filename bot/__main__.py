@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.auth import Role
 from bot.clock import system_clock, to_ts
 from bot.community import CommunityFileError, load_file
@@ -215,6 +217,15 @@ def run(settings: Settings) -> int:
         app.run_polling(
             allowed_updates=["message", "callback_query", "my_chat_member"], close_loop=False
         )
+    except InvalidToken:
+        print("residentbot: Telegram refused the token; check RESIDENTBOT_TOKEN", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(
+            f"residentbot: cannot reach the Bot API at {settings.api_base_url}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         loop.run_until_complete(db.close())
         loop.close()

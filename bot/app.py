@@ -8,10 +8,12 @@ catch-all answers of ``handlers.errors`` last.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot import jobs
 from bot.clock import Clock, system_clock
@@ -24,6 +26,9 @@ from storage.db import Database
 from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
+
+# Our conversations mix commands and buttons on purpose (per_message=False); PTB warns about it.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 FEATURES: list[Feature] = [
     join.FEATURE,

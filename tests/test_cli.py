@@ -1,0 +1,198 @@
+"""The ``residentbot`` command: init, invites, grant/revoke, configuration errors, and a real
+``run`` in a subprocess against the emulator, stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from tests.emulator import BotAPIEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "community.toml"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for key in list(os.environ):
+        if key.startswith("RESIDENTBOT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RESIDENTBOT_DB", str(tmp_path / "r.db"))
+    return tmp_path
+
+
+def test_init_twice_then_edit(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(EXAMPLE)]) == 0
+    first = capsys.readouterr().out
+    assert "units: 120 change(s)" in first
+    assert main(["init", str(EXAMPLE)]) == 0
+    assert "already up to date" in capsys.readouterr().out
+    edited = env / "c.toml"
+    edited.write_text(
+        EXAMPLE.read_text("utf-8").replace('name = "3号楼"', 'name = "三号楼"'), "utf-8"
+    )
+    assert main(["init", str(edited)]) == 0
+    assert "buildings: 1 change(s): updated 3" in capsys.readouterr().out
+    with sqlite3.connect(env / "r.db") as conn:
+        assert conn.execute("SELECT name FROM buildings WHERE code = '3'").fetchone() == ("三号楼",)
+
+
+def test_init_reports_every_problem(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = env / "bad.toml"
+    bad.write_text(
+        '[community]\nname = ""\n[[categories]]\ncode = "x"\nname = "X"\npriority = "soon"\n',
+        "utf-8",
+    )
+    assert main(["init", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "community.name is missing" in err
+    assert "at least one [[buildings]]" in err
+    assert "priority must be urgent, normal or low" in err
+    assert not (env / "r.db").exists() or sqlite3.connect(env / "r.db").execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'community'"
+    ).fetchone() == (0,)
+
+
+def test_invites_print_links_and_write_qr_codes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(EXAMPLE)]) == 0
+    capsys.readouterr()
+    assert (
+        main(
+            ["invites", "--bot-username", "wanjun_bot", "--building", "2", "--qr", str(env / "qr")]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 40
+    code, link = lines[0].split("\t")
+    assert code == "2-101"
+    assert re.fullmatch(r"https://t\.me/wanjun_bot\?start=j_[A-Za-z0-9_-]{12}", link)
+    png = (env / "qr" / "2-101.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(list((env / "qr").glob("*.png"))) == 40
+
+
+def test_grant_and_revoke(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(EXAMPLE)]) == 0
+    assert main(["grant", "42", "leader"]) == 2
+    assert "needs --building" in capsys.readouterr().err
+    assert main(["grant", "42", "leader", "--building", "1", "--building", "3"]) == 0
+    assert main(["grant", "42", "leader", "--building", "1"]) == 0
+    assert "already held" in capsys.readouterr().out
+    assert main(["grant", "42", "leader", "--building", "9"]) == 2
+    assert main(["grant", "7", "staff"]) == 0
+    with sqlite3.connect(env / "r.db") as conn:
+        rows = conn.execute(
+            "SELECT r.user_id, r.role, b.code FROM roles r LEFT JOIN buildings b ON b.id = r.building_id ORDER BY 1, 3"
+        ).fetchall()
+    assert rows == [(7, "staff", None), (42, "leader", "1"), (42, "leader", "3")]
+    assert main(["revoke", "42", "leader", "--building", "1"]) == 0
+    with sqlite3.connect(env / "r.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM roles WHERE user_id = 42").fetchone() == (1,)
+
+
+def test_run_without_a_token_explains(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "RESIDENTBOT_TOKEN is not set" in err and "@BotFather" in err
+
+
+def test_bad_settings_are_listed(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RESIDENTBOT_TIMEZONE", "Moon/Base")
+    monkeypatch.setenv("RESIDENTBOT_LOCALE", "klingon")
+    assert main(["init", str(EXAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert "RESIDENTBOT_TIMEZONE" in err and "RESIDENTBOT_LOCALE" in err
+
+
+def test_newer_database_is_refused_by_the_cli(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(EXAMPLE)]) == 0
+    with sqlite3.connect(env / "r.db") as conn:
+        conn.execute("INSERT INTO schema_version (version, name) VALUES (9999, 'future')")
+    assert main(["grant", "1", "staff"]) == 2
+    assert "upgrade residentbot" in capsys.readouterr().err
+
+
+def test_help_on_each_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("run", "init", "invites", "grant", "revoke"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: residentbot" in capsys.readouterr().out
+
+
+async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """The real console entry point, as a process: first-admin code printed, a /start answered,
+    SIGTERM ends it with exit code 0, and the token never appears in its output."""
+    emu = BotAPIEmulator(token="987654:SECRET-token-value")
+    await emu.start()
+    db = tmp_path / "r.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESIDENTBOT_")}
+    env.update(
+        RESIDENTBOT_TOKEN=emu.token,
+        RESIDENTBOT_API_BASE_URL=emu.base_url,
+        RESIDENTBOT_API_FILE_URL=emu.base_file_url,
+        RESIDENTBOT_DB=str(db),
+        PYTHONUNBUFFERED="1",
+    )
+    init = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "init",
+        str(EXAMPLE),
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert await init.wait() == 0
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output = b""
+    try:
+        assert proc.stdout is not None
+        async with asyncio.timeout(30):
+            while b"/start adm_" not in output:
+                output += await proc.stdout.readline()
+        code = re.search(rb"/start (adm_[A-Za-z0-9_-]+)", output)
+        assert code is not None
+        await emu.wait_polling(timeout=20)
+        admin = emu.user(555, "Boss", "en")
+        mark = emu.mark()
+        emu.send_command(admin, "start", code.group(1).decode())
+        reply = await emu.wait_message(555, after=mark, contains="administrator", timeout=20)
+        assert "You are now the administrator" in (reply.text or "")
+        await emu.wait_message(555, after=mark, contains="Hello Boss", timeout=20)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+        output += rest
+        await emu.stop()
+    assert proc.returncode == 0, output.decode(errors="replace")
+    assert b"SECRET-token-value" not in output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
