@@ -189,7 +189,9 @@ async def test_concurrent_writers_on_one_file(tmp_path: Path) -> None:
             async with db.transaction() as conn:
                 await people.upsert_person(conn, i, f"p{i}", None, None, 0)
                 async with conn.execute("SELECT COUNT(*) FROM people") as cur:
-                    count = list(await cur.fetchall())[0][0]
+                    row = await cur.fetchone()
+                    assert row is not None
+                    count = row[0]
                 await conn.execute(
                     "INSERT INTO audit_log (at, action, subject) VALUES (?, 'count', ?)", (i, count)
                 )
@@ -197,7 +199,9 @@ async def test_concurrent_writers_on_one_file(tmp_path: Path) -> None:
     await asyncio.gather(writer(first, 0), writer(second, 1000), writer(first, 2000))
     async with second.read() as conn:
         async with conn.execute("SELECT COUNT(*) FROM people") as cur:
-            people_count = list(await cur.fetchall())[0][0]
+            row = await cur.fetchone()
+            assert row is not None
+            people_count = row[0]
         async with conn.execute("SELECT subject FROM audit_log ORDER BY id") as cur:
             counts = [int(r[0]) for r in await cur.fetchall()]
     await first.close()
