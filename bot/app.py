@@ -27,9 +27,6 @@ from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
-# Our conversations mix commands and buttons on purpose (per_message=False); PTB warns about it.
-warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-
 FEATURES: list[Feature] = [
     join.FEATURE,
     tickets.FEATURE,
@@ -91,9 +88,12 @@ async def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: ResidentApplication = builder.build()
     app.bot_data.services = services
-    for feature in features:
-        for handler in feature.handlers():
-            app.add_handler(handler)
+    with warnings.catch_warnings():
+        # Our conversations mix commands and buttons on purpose (per_message=False).
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        for feature in features:
+            for handler in feature.handlers():
+                app.add_handler(handler)
     app.add_error_handler(errors.on_error)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     for feature in features:

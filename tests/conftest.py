@@ -28,6 +28,7 @@ from bot.auth import Role
 from bot.clock import TravelClock, to_ts
 from bot.community import load_file
 from bot.config import Settings, load_settings
+from bot.feature import Feature
 from storage import community, people
 from storage.db import Database
 from tests.emulator import BotAPIEmulator, SentMessage
@@ -48,7 +49,13 @@ class Harness:
         self.db: Database | None = None
         self.settings: Settings | None = None
 
-    async def start(self, *, load_example: bool = True, locale: str = "zh_Hans") -> None:
+    async def start(
+        self,
+        *,
+        load_example: bool = True,
+        locale: str = "zh_Hans",
+        features: list[Feature] | None = None,
+    ) -> None:
         if not self.emu.base_url:
             await self.emu.start()
         self.settings = load_settings(
@@ -67,7 +74,7 @@ class Harness:
                 if await community.get_community(conn) is None:
                     await community.apply_spec(conn, load_file(EXAMPLE))
         self.app = await build_application(
-            self.settings, db=self.db, clock=self.clock, rate_limit=False
+            self.settings, db=self.db, clock=self.clock, rate_limit=False, features=features
         )
         await self.app.initialize()
         await self.app.start()

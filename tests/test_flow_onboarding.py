@@ -285,3 +285,22 @@ async def test_unknown_command_and_stray_messages(harness: Harness) -> None:
     await harness.command(user, "otherbotcommand", chat=group)
     await harness.text(user, "hi all", chat=group)
     assert [c for c in harness.emu.calls[mark:] if c.method == "sendMessage"] == []
+
+
+async def test_a_crash_in_a_handler_is_apologised_for(harness: Harness) -> None:
+    from telegram.ext import CommandHandler
+
+    from bot.app import FEATURES
+    from bot.feature import Feature
+
+    async def broken(update: object, context: object) -> None:
+        raise RuntimeError("a bug")
+
+    faulty = Feature("faulty", handlers=lambda: [CommandHandler("broken", broken)])
+    await harness.start(features=[faulty, *FEATURES])
+    user = harness.emu.user(RESIDENT, "Ann", "en")
+    await harness.command(user, "broken")
+    assert "Sorry, something went wrong on my side" in (harness.emu.last_message(RESIDENT).text or "")
+    # the bot carries on
+    await harness.command(user, "start")
+    assert "Hello Ann" in (harness.emu.last_message(RESIDENT).text or "")
