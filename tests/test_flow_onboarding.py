@@ -300,7 +300,9 @@ async def test_a_crash_in_a_handler_is_apologised_for(harness: Harness) -> None:
     await harness.start(features=[faulty, *FEATURES])
     user = harness.emu.user(RESIDENT, "Ann", "en")
     await harness.command(user, "broken")
-    assert "Sorry, something went wrong on my side" in (harness.emu.last_message(RESIDENT).text or "")
+    assert "Sorry, something went wrong on my side" in (
+        harness.emu.last_message(RESIDENT).text or ""
+    )
     # the bot carries on
     await harness.command(user, "start")
     assert "Hello Ann" in (harness.emu.last_message(RESIDENT).text or "")
