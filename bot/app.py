@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.context import BotData, Context, Services
 from bot.feature import Feature
 from bot.i18n import I18n
-from handlers import bookings, errors, join, notices, start, tickets, votes
+from handlers import admin, bookings, errors, join, notices, start, tickets, votes
 from storage.db import Database
 from storage.persistence import SQLitePersistence
 
@@ -34,6 +34,7 @@ FEATURES: list[Feature] = [
     votes.FEATURE,
     notices.FEATURE,
     start.FEATURE,
+    admin.FEATURE,
     jobs.FEATURE,
     errors.FEATURE,  # last: the catch-all answers
 ]

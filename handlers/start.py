@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackData, callback, matches, parse_as
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
-from bot.i18n import LANGUAGE_NAMES, LOCALES, N_
+from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 from handlers.common import (
     Dismiss,
     MenuPick,
@@ -185,7 +185,7 @@ async def me(update: Update, context: Context) -> None:
                 state=states.get(r.status, r.status),
             )
         )
-    role_names = role_labels(turn)
+    role_names = role_labels(tr)
     for role, building_id in summary.roles:
         scope = tr._(" (building #{id})", id=building_id) if building_id else ""
         lines.append(tr._("Role: {role}{scope}", role=role_names.get(role, role), scope=scope))
@@ -195,8 +195,7 @@ async def me(update: Update, context: Context) -> None:
     await reply(update, "\n".join(lines))
 
 
-def role_labels(turn: Turn) -> dict[str, str]:
-    tr = turn.tr
+def role_labels(tr: Translator) -> dict[str, str]:
     return {
         "leader": tr._("building leader"),
         "grid": tr._("grid worker"),

@@ -241,6 +241,17 @@ async def roles_of(conn: aiosqlite.Connection, user_id: int) -> list[tuple[Role,
     return [(Role(r[0]), r[1]) for r in rows]
 
 
+async def all_roles(conn: aiosqlite.Connection) -> list[tuple[int, str | None, str, str | None]]:
+    """(user id, first name, role, building code) for every role held, for the admin's list."""
+    rows = await _all(
+        conn,
+        "SELECT r.user_id, p.first_name, r.role, b.code FROM roles r"
+        " LEFT JOIN people p ON p.user_id = r.user_id"
+        " LEFT JOIN buildings b ON b.id = r.building_id ORDER BY r.role, r.user_id, b.code",
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
 async def has_admin(conn: aiosqlite.Connection) -> bool:
     return await _one(conn, "SELECT 1 FROM roles WHERE role = 'admin' LIMIT 1") is not None
 

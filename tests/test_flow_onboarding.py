@@ -306,3 +306,31 @@ async def test_a_crash_in_a_handler_is_apologised_for(harness: Harness) -> None:
     # the bot carries on
     await harness.command(user, "start")
     assert "Hello Ann" in (harness.emu.last_message(RESIDENT).text or "")
+
+
+async def test_admin_grants_and_revokes_roles_in_the_bot(harness: Harness) -> None:
+    await harness.start()
+    await harness.grant(1, Role.ADMIN)
+    admin = harness.emu.user(1, "Admin", "en")
+    leader = harness.emu.user(LEADER, "小李", "zh-hans")
+    await harness.command(leader, "start")
+    await harness.command(admin, "grant", f"{LEADER} leader 2 3")
+    assert "Granted: building leader 2, 3" in (harness.emu.last_message(1).text or "")
+    assert "您获得了新角色：楼栋长 2, 3" in (harness.emu.last_message(LEADER).text or "")
+    assert await harness.rows(
+        "SELECT b.code FROM roles r JOIN buildings b ON b.id = r.building_id WHERE r.user_id = ? ORDER BY 1",
+        (LEADER,),
+    ) == [("2",), ("3",)]
+    await harness.command(admin, "roles")
+    assert f"{LEADER} 小李 — building leader (2)" in (harness.emu.last_message(1).text or "")
+    await harness.command(admin, "revoke", f"{LEADER} leader 3")
+    assert await harness.rows("SELECT COUNT(*) FROM roles WHERE user_id = ?", (LEADER,)) == [(1,)]
+    # bad input changes nothing
+    for args in ("", "abc staff", f"{LEADER} king", f"{LEADER} leader", f"{LEADER} leader 9"):
+        await harness.command(admin, "grant", args)
+    assert await harness.rows("SELECT COUNT(*) FROM roles WHERE user_id = ?", (LEADER,)) == [(1,)]
+    assert "no building with the code 9" in (harness.emu.last_message(1).text or "")
+    # someone without the right
+    await harness.command(leader, "grant", f"{LEADER} admin")
+    assert "没有权限" in (harness.emu.last_message(LEADER).text or "")
+    assert await harness.rows("SELECT COUNT(*) FROM roles WHERE role = 'admin'") == [(1,)]
