@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from bot.community import CommunitySpec
+from storage.db import fetch_one
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
     (marked inactive), never deleted, because tickets and residences still point at them."""
     report = ApplyReport()
     settings = json.dumps(spec.settings, ensure_ascii=False, sort_keys=True)
-    row = await _one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
+    row = await fetch_one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
     wanted = (spec.name, spec.timezone, spec.staff_chat_id, settings)
     if row is None:
         await conn.execute(
@@ -219,13 +220,8 @@ async def _ids(conn: aiosqlite.Connection, table: str) -> dict[str, int]:
         return {row[0]: row[1] for row in await cur.fetchall()}
 
 
-async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
 async def get_community(conn: aiosqlite.Connection) -> Community | None:
-    row = await _one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
+    row = await fetch_one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
     if row is None:
         return None
     return Community(row[0], row[1], row[2], json.loads(row[3]))
@@ -239,7 +235,7 @@ async def buildings(conn: aiosqlite.Connection) -> list[Building]:
 
 
 async def building(conn: aiosqlite.Connection, building_id: int) -> Building | None:
-    row = await _one(
+    row = await fetch_one(
         conn,
         "SELECT id, code, name, grid FROM buildings WHERE id = ? AND active = 1",
         (building_id,),
@@ -248,7 +244,9 @@ async def building(conn: aiosqlite.Connection, building_id: int) -> Building | N
 
 
 async def building_by_code(conn: aiosqlite.Connection, code: str) -> Building | None:
-    row = await _one(conn, "SELECT id, code, name, grid FROM buildings WHERE code = ?", (code,))
+    row = await fetch_one(
+        conn, "SELECT id, code, name, grid FROM buildings WHERE code = ?", (code,)
+    )
     return Building(*row) if row else None
 
 
@@ -281,12 +279,12 @@ async def all_units(conn: aiosqlite.Connection) -> list[Unit]:
 
 
 async def unit(conn: aiosqlite.Connection, unit_id: int) -> Unit | None:
-    row = await _one(conn, _UNIT_SELECT + " WHERE u.id = ? AND u.active = 1", (unit_id,))
+    row = await fetch_one(conn, _UNIT_SELECT + " WHERE u.id = ? AND u.active = 1", (unit_id,))
     return _unit(row) if row else None
 
 
 async def unit_by_invite(conn: aiosqlite.Connection, code: str) -> Unit | None:
-    row = await _one(conn, _UNIT_SELECT + " WHERE u.invite_code = ? AND u.active = 1", (code,))
+    row = await fetch_one(conn, _UNIT_SELECT + " WHERE u.invite_code = ? AND u.active = 1", (code,))
     return _unit(row) if row else None
 
 

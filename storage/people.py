@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.auth import Principal, Relation, Residence, Role
+from storage.db import fetch_all, fetch_one
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,6 @@ class ResidenceRow:
     decided_at: int | None
 
 
-async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
-async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
 async def upsert_person(
     conn: aiosqlite.Connection,
     user_id: int,
@@ -64,7 +55,7 @@ async def upsert_person(
 
 
 async def get_person(conn: aiosqlite.Connection, user_id: int) -> Person | None:
-    row = await _one(
+    row = await fetch_one(
         conn,
         "SELECT user_id, first_name, username, language_code, locale, created_at"
         " FROM people WHERE user_id = ?",
@@ -74,7 +65,7 @@ async def get_person(conn: aiosqlite.Connection, user_id: int) -> Person | None:
 
 
 async def stored_locale(conn: aiosqlite.Connection, user_id: int) -> str | None:
-    row = await _one(conn, "SELECT locale FROM people WHERE user_id = ?", (user_id,))
+    row = await fetch_one(conn, "SELECT locale FROM people WHERE user_id = ?", (user_id,))
     return row[0] if row else None
 
 
@@ -96,7 +87,7 @@ def _residence(row: Any) -> ResidenceRow:
 
 
 async def residences_of(conn: aiosqlite.Connection, user_id: int) -> list[ResidenceRow]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         _RES_SELECT + " WHERE r.user_id = ? AND r.status IN ('pending', 'verified') ORDER BY r.id",
         (user_id,),
@@ -105,14 +96,14 @@ async def residences_of(conn: aiosqlite.Connection, user_id: int) -> list[Reside
 
 
 async def residence(conn: aiosqlite.Connection, residence_id: int) -> ResidenceRow | None:
-    row = await _one(conn, _RES_SELECT + " WHERE r.id = ?", (residence_id,))
+    row = await fetch_one(conn, _RES_SELECT + " WHERE r.id = ?", (residence_id,))
     return _residence(row) if row else None
 
 
 async def live_residence(
     conn: aiosqlite.Connection, user_id: int, unit_id: int
 ) -> ResidenceRow | None:
-    row = await _one(
+    row = await fetch_one(
         conn,
         _RES_SELECT
         + " WHERE r.user_id = ? AND r.unit_id = ? AND r.status IN ('pending','verified')",
@@ -169,7 +160,9 @@ async def decide_residence(
 
 
 async def load_principal(conn: aiosqlite.Connection, user_id: int) -> Principal:
-    roles = await _all(conn, "SELECT role, building_id FROM roles WHERE user_id = ?", (user_id,))
+    roles = await fetch_all(
+        conn, "SELECT role, building_id FROM roles WHERE user_id = ?", (user_id,)
+    )
     res = await residences_of(conn, user_id)
     return Principal(
         user_id=user_id,
@@ -217,13 +210,13 @@ async def role_holders(
 ) -> list[int]:
     """Holders of ``role``: for a building, those scoped to it and those holding it everywhere."""
     if building_id is None:
-        rows = await _all(
+        rows = await fetch_all(
             conn,
             "SELECT DISTINCT user_id FROM roles WHERE role = ? ORDER BY user_id",
             (role.value,),
         )
     else:
-        rows = await _all(
+        rows = await fetch_all(
             conn,
             "SELECT DISTINCT user_id FROM roles WHERE role = ?"
             " AND (building_id = ? OR building_id IS NULL) ORDER BY user_id",
@@ -233,7 +226,7 @@ async def role_holders(
 
 
 async def roles_of(conn: aiosqlite.Connection, user_id: int) -> list[tuple[Role, int | None]]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT role, building_id FROM roles WHERE user_id = ? ORDER BY role, building_id",
         (user_id,),
@@ -243,7 +236,7 @@ async def roles_of(conn: aiosqlite.Connection, user_id: int) -> list[tuple[Role,
 
 async def all_roles(conn: aiosqlite.Connection) -> list[tuple[int, str | None, str, str | None]]:
     """(user id, first name, role, building code) for every role held, for the admin's list."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT r.user_id, p.first_name, r.role, b.code FROM roles r"
         " LEFT JOIN people p ON p.user_id = r.user_id"
@@ -253,7 +246,7 @@ async def all_roles(conn: aiosqlite.Connection) -> list[tuple[int, str | None, s
 
 
 async def has_admin(conn: aiosqlite.Connection) -> bool:
-    return await _one(conn, "SELECT 1 FROM roles WHERE role = 'admin' LIMIT 1") is not None
+    return await fetch_one(conn, "SELECT 1 FROM roles WHERE role = 'admin' LIMIT 1") is not None
 
 
 def hash_code(code: str) -> str:
