@@ -43,7 +43,9 @@ class Action(enum.Enum):
     MANAGE_ROOMS = "manage_rooms"
     CALL_MEETING = "call_meeting"
     BOOK_ROOM = "book_room"
+    APPROVE_BOOKING = "approve_booking"  # a booking of a room that needs approval
     VOTE = "vote"
+    PROPOSE = "propose"  # draft a proposal: verified residents and anyone holding a role
     REPORT_HOME = "report_home"
 
 
@@ -99,7 +101,7 @@ _PROPERTY = (Role.STAFF, Role.MANAGER)
 def can(p: Principal, action: Action, building_id: int | None = None) -> bool:
     """The one place where rights are decided. ``building_id`` scopes building actions."""
     match action:
-        case Action.DECIDE_JOIN | Action.SEE_BUILDING_TICKETS:
+        case Action.DECIDE_JOIN | Action.SEE_BUILDING_TICKETS | Action.APPROVE_BOOKING:
             return p.has_any(*_PROPERTY) or _leads(p, building_id)
         case Action.GRANT_ROLES:
             return p.has(Role.ADMIN)
@@ -119,6 +121,8 @@ def can(p: Principal, action: Action, building_id: int | None = None) -> bool:
             return bool(p.verified)
         case Action.REPORT_HOME:
             return bool(p.verified)
+        case Action.PROPOSE:
+            return bool(p.verified) or p.is_officer
     return False
 
 
