@@ -1,0 +1,155 @@
+"""bot.votes (pure): who votes under which key, paper against electronic, the count summary and
+its rendering."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.auth import Action, Principal, Relation, Residence, Role, can
+from bot.i18n import I18n
+from bot.votes import (
+    DEFAULT_OPTIONS,
+    AudienceUnit,
+    BallotRow,
+    count,
+    custom_options,
+    effective_ballots,
+    electorate,
+    live_decision,
+    owner_key,
+    render_distance,
+    render_result,
+)
+
+TR = I18n(ZoneInfo("Asia/Shanghai")).translator("en")
+ZH = I18n(ZoneInfo("Asia/Shanghai")).translator("zh_Hans")
+
+
+def unit(uid: int, area: str, owner: str | None, developer: bool = False) -> AudienceUnit:
+    return AudienceUnit(uid, f"1-{uid:03d}", Decimal(area), owner, developer)
+
+
+def ballot(bid: int, key: str, option: str, at: int, source: str = "electronic") -> BallotRow:
+    return BallotRow(bid, None, 1, key, option, source, at)
+
+
+@pytest.mark.parametrize(
+    ("ballots", "winner"),
+    [
+        ([ballot(1, "k", "approve", 10), ballot(2, "k", "oppose", 20)], 2),  # latest wins
+        ([ballot(1, "k", "approve", 20), ballot(2, "k", "oppose", 10, "paper")], 1),
+        ([ballot(1, "k", "approve", 10, "paper"), ballot(2, "k", "oppose", 10)], 1),  # tie: paper
+        ([ballot(1, "k", "approve", 10), ballot(2, "k", "oppose", 10, "paper")], 2),
+    ],
+)
+def test_effective_ballot_latest_wins_tie_goes_to_paper(
+    ballots: list[BallotRow], winner: int
+) -> None:
+    assert effective_ballots(ballots)["k"].id == winner
+
+
+def test_owner_keys_developer_and_missing_owner() -> None:
+    assert owner_key(unit(1, "80", "O-1")) == "O-1"
+    assert owner_key(unit(2, "80", "developer", developer=True)) == "@developer"
+    assert owner_key(unit(3, "80", None)) is None
+    found = electorate(
+        [
+            unit(1, "100", "O-1"),
+            unit(2, "50", "O-1"),  # one owner, two units: once by head, all the area
+            unit(3, "70", "dev", True),
+            unit(4, "30", "dev", True),  # the developer's units: one owner
+            unit(5, "40", None),  # no owner on record: not counted
+        ]
+    )
+    assert found is not None
+    assert found.owner_count == 2 and found.total_area == Decimal("250")
+    assert electorate([unit(5, "40", None)]) is None
+
+
+def test_decision_count_and_rendering() -> None:
+    units = [unit(i, "100", f"O-{i}") for i in range(1, 10)]  # 9 owners, 900 m²
+    ballots = [ballot(i, f"O-{i}", "approve", 5) for i in range(1, 5)]
+    ballots.append(ballot(5, "O-5", "oppose", 5))
+    ballots.append(ballot(6, "O-6", "abstain", 5))  # participates, does not approve
+    summary = count(
+        kind="decision",
+        options=DEFAULT_OPTIONS,
+        units=units,
+        eligible_keys=(),
+        ballots=ballots,
+        item=6,
+    )
+    assert summary["part_owners"] == 6 and summary["participation_by_head"]
+    assert summary["options"]["approve"] == [4, "400"]
+    assert not summary["approval_by_head"]  # 4 of 6 is under 3/4 (item 6 is special)
+    assert not summary["passed"]
+    text = render_result(TR, "Raise the fund", DEFAULT_OPTIONS, summary)
+    assert "Turnout by head: 6 of 9 owners (66.6%)" in text
+    assert "Abstain: 1 owner, 100 m²" in text
+    assert "at least 3/4 of the participating owners" in text
+    assert summary["counted"] == {f"O-{i}": i for i in range(1, 7)}
+
+
+def test_live_distance_to_quorum() -> None:
+    units = [unit(i, "100", f"O-{i}") for i in range(1, 10)]
+    live = live_decision(units, [ballot(1, "O-1", "oppose", 5)], 4)
+    assert live is not None
+    text = render_distance(TR, live)
+    assert "Took part: 1 of 9 owners, 100 m² of 900 m²." in text
+    assert "Distance to quorum: 5 more owners and 500 m² more." in text
+    assert "还差 5 位业主和 500 平方米" in render_distance(ZH, live)
+
+
+def test_poll_count_with_quorum_and_tie() -> None:
+    options = custom_options(["Red", "Blue", " Red ", "", "Green"])
+    assert [(o.key, o.label) for o in options] == [("o1", "Red"), ("o2", "Blue"), ("o3", "Green")]
+    ballots = [ballot(1, "u1", "o1", 1), ballot(2, "u2", "o2", 1), ballot(3, "u9", "o1", 1)]
+    summary = count(
+        kind="poll",
+        options=options,
+        units=[],
+        eligible_keys={"u1", "u2", "u3", "u4"},
+        ballots=ballots,
+        quorum=Fraction(1, 2),
+    )
+    assert summary["turnout"] == 2 and summary["quorum_met"] and summary["tie"]
+    text = render_result(TR, "Colour", options, summary)
+    assert "A tie between: Red, Blue" in text
+    assert "✅ Quorum: at least 1/2 of those entitled voted" in text
+    short = count(
+        kind="poll",
+        options=options,
+        units=[],
+        eligible_keys={"u1", "u2", "u3", "u4", "u5"},
+        ballots=ballots[:1],
+        quorum=Fraction(1, 2),
+    )
+    assert short["winner"] is None
+    assert "No result: the quorum was not reached." in render_result(TR, "C", options, short)
+
+
+@pytest.mark.parametrize(
+    ("roles", "relation", "status", "expected"),
+    [
+        ((), None, None, False),  # a stranger
+        ((), "owner", "pending", False),  # not confirmed yet
+        ((), "tenant", "verified", True),  # any confirmed resident may propose
+        (((Role.LEADER, 3),), None, None, True),  # a building leader
+        (((Role.STAFF, None),), None, None, True),  # staff
+    ],
+)
+def test_who_may_propose(
+    roles: tuple[tuple[Role, int | None], ...],
+    relation: str | None,
+    status: str | None,
+    expected: bool,
+) -> None:
+    residences: tuple[Residence, ...] = ()
+    if relation is not None and status is not None:
+        residences = (Residence(1, 1, 1, "1-101", Relation(relation), status),)
+    principal = Principal(7, frozenset(roles), residences)
+    assert can(principal, Action.PROPOSE) is expected
