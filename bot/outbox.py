@@ -1,39 +1,205 @@
-"""Draining the outbox: claim due rows in a transaction, send them, mark each one.
+"""Draining the outbox at Telegram's pace: claim due rows in small chunks, send, mark each one.
 
-The job ``outbox`` runs every second; one run sends what is due, in claims of ``CLAIM``
-rows. Telegram's limits are kept by python-telegram-bot's rate limiter on the bot; a 429
-(RetryAfter) puts the row back with its retry_after and stops this run; a 403 (the user blocked
-the bot) marks the recipient blocked; other errors retry with back-off, then fail.
+Pacing is ours (python-telegram-bot's ``AIORateLimiter`` on the production bot is a second
+fence): a token bucket for the whole bot (``overall_per_s``, 30/s by default, run a little under
+the limit so that no one-second window ever holds more) and one per group chat (20 a minute).
+A row whose group is not due yet is put back for later without blocking the others.
+
+Errors: a 429 (``RetryAfter``) pauses the whole sender for ``retry_after`` seconds, on the
+injected clock, and the row goes back unsent (nothing lost); a 403 marks the recipient
+``blocked`` (no retry); a 400 is ``failed``; network errors and 5xx retry with exponential
+back-off up to ``MAX_ATTEMPTS``.
+
+Crash safety (how duplicates are bounded): rows are claimed in chunks of ``CLAIM`` ('sending'),
+each row is marked 'sent' in its own transaction right after its send returns. When a sender
+starts it puts every row still 'sending' back to 'pending' (one sender per database): rows that
+were claimed but not yet sent are sent once, and only a send that reached Telegram while the
+process died before marking it can be repeated — at most ``concurrency`` recipients per crash.
+
+When a batch has nothing left to send its creator gets a delivery report in their language.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from dataclasses import dataclass
+import math
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.clock import Clock, to_ts
-from storage import outbox
+from bot.i18n import I18n, Translator
+from storage import outbox, people
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-CLAIM = 30
+CLAIM = 20
 MAX_ATTEMPTS = 5
 JOB_NAME = "outbox"
+OVERALL_PER_S = 30.0
+GROUP_PER_MIN = 20.0
+#: Run this share under the overall limit, so that network jitter never puts more than the
+#: limit into any one-second window as Telegram sees it.
+HEADROOM = 0.025
+_EPSILON = 1e-9  # float sums (3 x 1/3) must not lose a token
+_WINDOW_MARGIN = 1e-3  # the cap's window is a hair over a second: closed windows count too
+
+
+# ---------------------------------------------------------------------------- pure pacing
 
 
 @dataclass
-class DrainResult:
-    sent: int = 0
-    blocked: int = 0
-    failed: int = 0
-    retried: int = 0
-    paused_for: float = 0.0
+class TokenBucket:
+    """``rate`` tokens a second, at most ``capacity`` saved up. Pure: the caller gives the time.
+
+    With ``capacity`` 1 the sends are spaced at least ``1/rate`` apart, so any window of ``w``
+    seconds holds at most ``floor(rate * w) + 1`` of them.
+    """
+
+    rate: float
+    capacity: float = 1.0
+    tokens: float = -1.0  # -1: full at the first look
+    stamp: float | None = None
+
+    def _refill(self, now: float) -> None:
+        if self.stamp is None:
+            self.tokens = self.capacity if self.tokens < 0 else self.tokens
+        else:
+            elapsed = max(0.0, now - self.stamp)
+            self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
+        self.stamp = now if self.stamp is None else max(self.stamp, now)
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: one is there now). Takes nothing."""
+        self._refill(now)
+        if self.tokens >= 1.0 - _EPSILON:
+            return 0.0
+        return (1.0 - self.tokens) / self.rate
+
+    def take(self, now: float) -> bool:
+        """Take a token if there is one."""
+        self._refill(now)
+        if self.tokens >= 1.0 - _EPSILON:
+            self.tokens = max(0.0, self.tokens - 1.0)
+            return True
+        return False
+
+
+@dataclass
+class SlidingWindow:
+    """At most ``limit`` events in any ``window`` seconds: the hard cap. Pure."""
+
+    limit: int
+    window: float = 1.0
+    stamps: deque[float] = field(default_factory=deque)
+
+    def wait(self, now: float) -> float:
+        while self.stamps and self.stamps[0] <= now - self.window:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
+            return 0.0
+        return self.stamps[0] + self.window - now
+
+    def record(self, now: float) -> None:
+        self.stamps.append(now)
+
+
+@dataclass
+class Overall:
+    """The bot-wide pace: a token bucket (smooth, with a little saved up so a late wake-up is
+    caught up) under a sliding one-second cap, both a little under the limit."""
+
+    limit: float
+    headroom: float = HEADROOM
+    bucket: TokenBucket = field(init=False)
+    cap: SlidingWindow = field(init=False)
+
+    def __post_init__(self) -> None:
+        rate = self.limit * (1.0 - self.headroom)
+        self.bucket = TokenBucket(rate, max(2.0, math.floor(rate * 0.05)))
+        self.cap = SlidingWindow(max(1, math.floor(rate)), 1.0 + _WINDOW_MARGIN)
+
+    def assume_busy(self, now: float) -> None:
+        """Start as if a predecessor had sent as much as it could until ``now``: a sender
+        starting after a crash must not add its sends to what the dead one sent in its last
+        second. The worst tail the predecessor's bucket allows is a full burst at ``now`` after
+        sends at the full rate, so that is the history assumed (it costs the new sender a
+        pause of about ``capacity / rate`` seconds, 50 ms)."""
+        self.bucket.tokens, self.bucket.stamp = 0.0, now
+        rate, limit = self.bucket.rate, self.cap.limit
+        burst = min(limit, int(self.bucket.capacity))
+        paced = [now - k / rate for k in range(limit - burst, 0, -1)]
+        self.cap.stamps = deque([*paced, *([now] * burst)])
+
+    def wait(self, now: float) -> float:
+        return max(self.bucket.wait(now), self.cap.wait(now))
+
+    def take(self, now: float) -> bool:
+        if self.wait(now) > 0:
+            return False
+        self.bucket.take(now)
+        self.cap.record(now)
+        return True
+
+
+@dataclass
+class Pacer:
+    """The overall limit and one bucket per group chat (negative chat ids)."""
+
+    overall_per_s: float = OVERALL_PER_S
+    group_per_min: float = GROUP_PER_MIN
+    headroom: float = HEADROOM
+    overall: Overall = field(init=False)
+    groups: dict[int, TokenBucket] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.overall = Overall(self.overall_per_s, self.headroom)
+
+    def group_wait(self, chat_id: int, now: float) -> float:
+        """How long a send to this chat must wait for its group's budget (0 for a person)."""
+        if chat_id >= 0:
+            return 0.0
+        return self._group(chat_id).wait(now)
+
+    def take_group(self, chat_id: int, now: float) -> bool:
+        return chat_id >= 0 or self._group(chat_id).take(now)
+
+    def _group(self, chat_id: int) -> TokenBucket:
+        bucket = self.groups.get(chat_id)
+        if bucket is None:
+            bucket = self.groups[chat_id] = TokenBucket(self.group_per_min / 60.0, 1.0)
+        return bucket
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Back-off before the next try after ``attempts`` failed tries: 2, 4, 8, … up to 5 min."""
+    return int(min(300, 2 ** max(1, attempts)))
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22.2+ warns that it will become a timedelta
+        warnings.simplefilter("ignore")
+        wait = exc.retry_after
+    return float(wait if isinstance(wait, int | float) else wait.total_seconds())
+
+
+# ---------------------------------------------------------------------------- sending
 
 
 def _markup(payload: outbox.Payload) -> InlineKeyboardMarkup | None:
@@ -45,62 +211,252 @@ def _markup(payload: outbox.Payload) -> InlineKeyboardMarkup | None:
 async def send_payload(bot: Bot, chat_id: int, payload: outbox.Payload) -> Message:
     markup = _markup(payload)
     if payload.photo:
-        message = await bot.send_photo(
+        return await bot.send_photo(
             chat_id, payload.photo, caption=payload.text or None, reply_markup=markup
         )
-    elif payload.document:
-        message = await bot.send_document(
+    if payload.document:
+        return await bot.send_document(
             chat_id, payload.document, caption=payload.text or None, reply_markup=markup
         )
-    else:
-        message = await bot.send_message(chat_id, payload.text, reply_markup=markup)
-    if payload.pin and chat_id < 0:
-        try:
-            await bot.pin_chat_message(chat_id, message.message_id, disable_notification=False)
-        except TelegramError as exc:  # not an admin there: the notice still arrived
-            log.warning("could not pin in %s: %s", chat_id, exc)
-    return message
+    return await bot.send_message(chat_id, payload.text, reply_markup=markup)
 
 
-async def drain_once(bot: Bot, db: Database, clock: Clock, *, limit: int = CLAIM) -> DrainResult:
-    result = DrainResult()
-    async with db.transaction() as conn:
-        rows = await outbox.claim_due(conn, to_ts(clock()), limit)
-    for index, row in enumerate(rows):
-        now = to_ts(clock())
+@dataclass
+class DrainResult:
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retried: int = 0
+    deferred: int = 0
+    reports: int = 0
+    paused_for: float = 0.0
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Sender:
+    """One per database and process. ``drain()`` sends what is due until nothing is (or a 429
+    pauses it); the "outbox" job calls it every second, a second call while one runs returns."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        *,
+        i18n: I18n | None = None,
+        overall_per_s: float = OVERALL_PER_S,
+        group_per_min: float = GROUP_PER_MIN,
+        concurrency: int = 4,
+        claim: int = CLAIM,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.clock = clock
+        self.i18n = i18n
+        self.pacer = Pacer(overall_per_s, group_per_min)
+        self.concurrency = max(1, concurrency)
+        self.claim = max(1, claim)
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.paused_until = 0  # unix seconds on ``clock``: a 429 pauses everything until then
+        self._recovered = False
+        self._lock = asyncio.Lock()
+        self.background: asyncio.Task[DrainResult] | None = None  # the job's running drain
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def recover(self) -> int:
+        """Put rows a dead sender left 'sending' back in line (once, at the first drain)."""
+        self._recovered = True
+        self.pacer.overall.assume_busy(self.monotonic())
+        async with self.db.transaction() as conn:
+            released = await outbox.release_in_flight(conn)
+        if released:
+            log.warning("outbox: %s rows were in flight at the last stop; sending them", released)
+        return released
+
+    async def drain(self) -> DrainResult:
+        result = DrainResult()
+        if self._lock.locked():
+            return result
+        async with self._lock:
+            if not self._recovered:
+                await self.recover()
+            await self._drain(result)
+            await self._report(result)
+        return result
+
+    async def _drain(self, result: DrainResult) -> None:
+        slots = asyncio.Semaphore(self.concurrency)
+        tasks: set[asyncio.Task[None]] = set()
         try:
-            message = await send_payload(bot, row.chat_id, row.payload)
+            while True:
+                now = to_ts(self.clock())
+                if now < self.paused_until:
+                    result.paused_for = float(self.paused_until - now)
+                    break
+                async with self.db.transaction() as conn:
+                    rows = await outbox.claim_due(conn, now, self.claim)
+                if not rows:
+                    break
+                for index, row in enumerate(rows):
+                    await slots.acquire()  # a free slot first, then the token: no bunching
+                    if to_ts(self.clock()) < self.paused_until:  # a 429 came back meanwhile
+                        slots.release()
+                        await self._put_back(rows[index:], self.paused_until)
+                        break
+                    group_wait = self.pacer.group_wait(row.chat_id, self.monotonic())
+                    if group_wait > 0:
+                        slots.release()
+                        at = to_ts(self.clock()) + math.ceil(group_wait)
+                        await self._put_back([row], at)
+                        result.deferred += 1
+                        continue
+                    await self._overall_token()
+                    self.pacer.take_group(row.chat_id, self.monotonic())
+                    task = asyncio.create_task(self._send_one(row, result, slots))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+        except BaseException:  # cancelled (a crash, a stop): in-flight sends die with us
+            for task in tasks:
+                task.cancel()
+            raise
+        if tasks:
+            await asyncio.gather(*list(tasks))
+
+    async def _overall_token(self) -> None:
+        while True:
+            now = self.monotonic()
+            if self.pacer.overall.take(now):
+                return
+            await self.sleep(self.pacer.overall.wait(now))
+
+    async def _put_back(self, rows: list[outbox.OutboxRow], at: int) -> None:
+        async with self.db.transaction() as conn:
+            for row in rows:
+                await outbox.defer(conn, row.id, at)
+
+    async def _send_one(
+        self, row: outbox.OutboxRow, result: DrainResult, slots: asyncio.Semaphore
+    ) -> None:
+        try:
+            await self._deliver(row, result)
+        except Exception:  # a bug or the database: the row is tried again later, not lost
+            log.exception("outbox: sending row %s failed unexpectedly", row.id)
+            at = to_ts(self.clock()) + backoff_seconds(row.attempts + 1)
+            try:
+                async with self.db.transaction() as conn:
+                    await outbox.retry_later(conn, row.id, at, "unexpected error")
+                result.retried += 1
+            except Exception:  # still 'sending': a later claim takes it after stale_after
+                log.exception("outbox: could not put row %s back", row.id)
+        finally:
+            slots.release()
+
+    async def _deliver(self, row: outbox.OutboxRow, result: DrainResult) -> None:
+        try:
+            message = await send_payload(self.bot, row.chat_id, row.payload)
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-            async with db.transaction() as conn:
-                for later in rows[index:]:
-                    await outbox.retry_later(conn, later.id, now + int(seconds) + 1, "retry_after")
-            result.retried += len(rows) - index
-            result.paused_for = float(seconds)
-            break
+            seconds = retry_after_seconds(exc)
+            now = to_ts(self.clock())
+            self.paused_until = max(self.paused_until, now + math.ceil(seconds))
+            log.warning("outbox: Telegram asks to wait %ss", seconds)
+            await self._put_back([row], self.paused_until)
+            result.retried += 1
+            result.paused_for = max(result.paused_for, seconds)
+            return
         except Forbidden as exc:
-            async with db.transaction() as conn:
+            async with self.db.transaction() as conn:
                 await outbox.mark_blocked(conn, row.id, str(exc))
             result.blocked += 1
+            return
+        except ChatMigrated as exc:  # a group became a supergroup: the old id is gone
+            async with self.db.transaction() as conn:
+                await outbox.mark_failed(conn, row.id, f"migrated to {exc.new_chat_id}")
+            result.failed += 1
+            return
         except BadRequest as exc:
-            async with db.transaction() as conn:
+            async with self.db.transaction() as conn:
                 await outbox.mark_failed(conn, row.id, str(exc))
             result.failed += 1
-        except (NetworkError, TelegramError) as exc:
-            async with db.transaction() as conn:
-                if row.attempts + 1 >= MAX_ATTEMPTS:
+            return
+        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx: try again later
+            now, tries = to_ts(self.clock()), row.attempts + 1  # this claim was a try
+            async with self.db.transaction() as conn:
+                if tries >= MAX_ATTEMPTS:
                     await outbox.mark_failed(conn, row.id, str(exc))
                     result.failed += 1
                 else:
-                    backoff = 2 ** (row.attempts + 1)
-                    await outbox.retry_later(conn, row.id, now + backoff, str(exc))
+                    await outbox.retry_later(conn, row.id, now + backoff_seconds(tries), str(exc))
                     result.retried += 1
-        else:
-            async with db.transaction() as conn:
-                await outbox.mark_sent(conn, row.id, message.message_id, now)
-            result.sent += 1
-    return result
+            return
+        async with self.db.transaction() as conn:
+            await outbox.mark_sent(conn, row.id, message.message_id, to_ts(self.clock()))
+        result.sent += 1
+        if row.payload.pin and row.chat_id < 0:
+            await self._overall_token()
+            try:
+                await self.bot.pin_chat_message(row.chat_id, message.message_id)
+            except TelegramError as exc:  # not an admin there: the notice still arrived
+                log.warning("outbox: could not pin in %s: %s", row.chat_id, exc)
+
+    async def _report(self, result: DrainResult) -> None:
+        async with self.db.transaction() as conn:
+            batches = await outbox.claim_finished(conn, to_ts(self.clock()))
+            reports: list[tuple[int, str]] = []
+            for batch in batches:
+                if batch.report_chat_id is None:
+                    continue
+                counts = await outbox.counts(conn, batch.id)
+                tr = await self._translator(conn, batch.report_chat_id)
+                reports.append((batch.report_chat_id, report_text(tr, batch, counts)))
+        for chat_id, text in reports:
+            try:
+                await self._overall_token()
+                await self.bot.send_message(chat_id, text)
+                result.reports += 1
+            except TelegramError as exc:
+                log.warning("outbox: could not send a delivery report to %s: %s", chat_id, exc)
+
+    async def _translator(self, conn: Any, user_id: int) -> Translator:
+        if self.i18n is None:
+            raise RuntimeError("a sender with reports needs the translations")
+        person = await people.get_person(conn, user_id)
+        if person is None:
+            return self.i18n.translator(None)
+        return self.i18n.for_user(person.locale, person.language_code)
+
+
+def report_text(tr: Translator, batch: outbox.Batch, counts: outbox.BatchCounts) -> str:
+    title = batch.title or batch.kind
+    lines = [tr._("Delivery report: {title}", title=title)]
+    lines.append(tr.n_("{n} delivered", "{n} delivered", counts.sent))
+    if counts.blocked:
+        lines.append(
+            tr.n_(
+                "{n} could not get it (they blocked the bot)",
+                "{n} could not get it (they blocked the bot)",
+                counts.blocked,
+            )
+        )
+    if counts.failed:
+        lines.append(tr.n_("{n} failed", "{n} failed", counts.failed))
+    if counts.cancelled:
+        lines.append(tr.n_("{n} cancelled", "{n} cancelled", counts.cancelled))
+    return "\n".join(lines)
+
+
+async def drain_once(bot: Bot, db: Database, clock: Clock, *, limit: int = CLAIM) -> DrainResult:
+    """A one-off drain with a fresh sender (kept for callers of the first version)."""
+    sender = Sender(bot, db, clock, claim=limit)
+    sender._recovered = True  # not a new process: rows in flight may belong to another drain
+    return await sender.drain()
 
 
 def payload_buttons(markup: InlineKeyboardMarkup | None) -> list[list[dict[str, str]]]:

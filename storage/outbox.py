@@ -82,11 +82,22 @@ async def create_batch(
     now: int,
     not_before: int | None = None,
     report_chat_id: int | None = None,
+    title: str = "",
 ) -> int:
+    """A new batch; ``report_chat_id`` gets a delivery report (delivered / blocked / failed)
+    when nothing is left to send, naming the batch by ``title``."""
     cur = await conn.execute(
         "INSERT INTO outbox_batches (kind, ref, created_by, created_at, not_before,"
-        " report_chat_id) VALUES (?, ?, ?, ?, ?, ?)",
-        (kind, ref, created_by, now, now if not_before is None else not_before, report_chat_id),
+        " report_chat_id, title) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind,
+            ref,
+            created_by,
+            now,
+            now if not_before is None else not_before,
+            report_chat_id,
+            title[:200],
+        ),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -144,12 +155,14 @@ async def claim_due(
 ) -> list[OutboxRow]:
     """Mark up to ``limit`` due rows as 'sending' and return them. A row left 'sending' for
     ``stale_after`` seconds (the process died between sending and marking) is due again: it may
-    have been delivered, so duplicates are bounded by the rows in flight at the crash."""
+    have been delivered, so duplicates are bounded by the rows in flight at the crash.
+    Rows of a cancelled batch are never claimed."""
     async with conn.execute(
-        "SELECT id, batch_id, chat_id, payload, state, attempts FROM outbox"
-        " WHERE ((state = 'pending' AND next_attempt_at <= ?)"
-        "     OR (state = 'sending' AND claimed_at <= ?))"
-        " ORDER BY next_attempt_at, id LIMIT ?",
+        "SELECT o.id, o.batch_id, o.chat_id, o.payload, o.state, o.attempts FROM outbox o"
+        " JOIN outbox_batches b ON b.id = o.batch_id AND b.state != 'cancelled'"
+        " WHERE ((o.state = 'pending' AND o.next_attempt_at <= ?)"
+        "     OR (o.state = 'sending' AND o.claimed_at <= ?))"
+        " ORDER BY o.next_attempt_at, o.id LIMIT ?",
         (now, now - stale_after, limit),
     ) as cur:
         rows = await cur.fetchall()
@@ -203,3 +216,56 @@ async def mark_batch_done(conn: aiosqlite.Connection, batch_id: int, now: int) -
         "UPDATE outbox_batches SET state = 'done', reported_at = ? WHERE id = ?",
         (now, batch_id),
     )
+
+
+async def release_in_flight(conn: aiosqlite.Connection) -> int:
+    """At a sender's start: rows still 'sending' belong to a sender that died (one sender per
+    database). They go back to 'pending' and are sent again; those whose send had reached
+    Telegram before the crash are the only possible duplicates (at most the in-flight sends)."""
+    cur = await conn.execute(
+        "UPDATE outbox SET state = 'pending', claimed_at = NULL WHERE state = 'sending'"
+    )
+    return cur.rowcount
+
+
+async def defer(conn: aiosqlite.Connection, row_id: int, at: int) -> None:
+    """Put a claimed row back unsent (pacing, a pause): the claim's attempt is not counted."""
+    await conn.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, claimed_at = NULL,"
+        " attempts = MAX(attempts - 1, 0) WHERE id = ? AND state = 'sending'",
+        (at, row_id),
+    )
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    kind: str
+    ref: str
+    created_by: int | None
+    not_before: int
+    state: str
+    report_chat_id: int | None
+    title: str
+
+
+async def get_batch(conn: aiosqlite.Connection, batch_id: int) -> Batch | None:
+    async with conn.execute(
+        "SELECT id, kind, ref, created_by, not_before, state, report_chat_id, title"
+        " FROM outbox_batches WHERE id = ?",
+        (batch_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return Batch(*row) if row else None
+
+
+async def claim_finished(conn: aiosqlite.Connection, now: int) -> list[Batch]:
+    """Queued batches with nothing left to send, marked done in this transaction (so each one's
+    report is sent at most once)."""
+    found: list[Batch] = []
+    for batch_id in await finished_batches(conn):
+        await mark_batch_done(conn, batch_id, now)
+        batch = await get_batch(conn, batch_id)
+        if batch is not None:
+            found.append(batch)
+    return found

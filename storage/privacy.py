@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from storage import people
+from storage import bookings, people
+from storage import meetings as meetings_store
+from storage import notices as notices_store
+from storage import tickets as tickets_store
+from storage import votes as votes_store
 
 Describe = Callable[[aiosqlite.Connection, int], Awaitable[dict[str, int]]]
 Forget = Callable[[aiosqlite.Connection, int], Awaitable[None]]
@@ -25,8 +29,10 @@ class DataSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-DESCRIBERS: list[Describe] = []
-FORGETTERS: list[Forget] = []
+DESCRIBERS: list[Describe] = [bookings.describe, votes_store.describe, tickets_store.describe]
+FORGETTERS: list[Forget] = [bookings.forget, votes_store.forget, tickets_store.forget]
+DESCRIBERS += [notices_store.describe, meetings_store.describe]
+FORGETTERS += [notices_store.forget, meetings_store.forget]
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> DataSummary:

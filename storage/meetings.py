@@ -1,0 +1,218 @@
+"""Meetings, their occurrences, RSVPs and due-time rows. Repositories never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.meetings import MEETINGS_LABEL, RSVP_LABEL
+from storage.notices import dump_audience, load_audience
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    organiser_id: int | None
+    title: str
+    place: str
+    agenda: str
+    buildings: list[int] | None
+    include_groups: bool
+    rule: str | None
+    created_at: int
+    state: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    id: int
+    meeting_id: int
+    starts_at: int
+    minutes_notice_id: int | None
+
+
+@dataclass(frozen=True)
+class Due:
+    id: int
+    occurrence_id: int
+    kind: str
+    due_at: int
+
+
+async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    async with conn.execute(sql, params) as cur:
+        return await cur.fetchone()
+
+
+async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    async with conn.execute(sql, params) as cur:
+        return list(await cur.fetchall())
+
+
+_MEETING = (
+    "SELECT id, organiser_id, title, place, agenda, buildings, include_groups, rule, created_at,"
+    " state FROM meetings"
+)
+
+
+def _meeting(row: Any) -> Meeting:
+    values = list(row)
+    values[5] = load_audience(values[5])
+    values[6] = bool(values[6])
+    return Meeting(*values)
+
+
+async def create_meeting(
+    conn: aiosqlite.Connection,
+    *,
+    organiser_id: int,
+    title: str,
+    place: str,
+    agenda: str,
+    buildings: list[int] | None,
+    include_groups: bool,
+    rule: str | None,
+    now: int,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO meetings (organiser_id, title, place, agenda, buildings, include_groups,"
+        " rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            organiser_id,
+            title,
+            place,
+            agenda,
+            dump_audience(buildings),
+            int(include_groups),
+            rule,
+            now,
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def meeting(conn: aiosqlite.Connection, meeting_id: int) -> Meeting | None:
+    row = await _one(conn, _MEETING + " WHERE id = ?", (meeting_id,))
+    return _meeting(row) if row else None
+
+
+async def add_occurrence(
+    conn: aiosqlite.Connection, meeting_id: int, starts_at: int, due: dict[str, int]
+) -> int | None:
+    """A new occurrence with its due rows; ``None`` if it exists already (made once only)."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO meeting_occurrences (meeting_id, starts_at) VALUES (?, ?)",
+        (meeting_id, starts_at),
+    )
+    if cur.rowcount != 1:
+        return None
+    occurrence_id = cur.lastrowid
+    assert occurrence_id is not None
+    for kind, at in due.items():
+        await conn.execute(
+            "INSERT INTO meeting_due (occurrence_id, kind, due_at) VALUES (?, ?, ?)",
+            (occurrence_id, kind, at),
+        )
+    return occurrence_id
+
+
+async def occurrence(conn: aiosqlite.Connection, occurrence_id: int) -> Occurrence | None:
+    row = await _one(
+        conn,
+        "SELECT id, meeting_id, starts_at, minutes_notice_id FROM meeting_occurrences WHERE id = ?",
+        (occurrence_id,),
+    )
+    return Occurrence(*row) if row else None
+
+
+async def occurrences(
+    conn: aiosqlite.Connection, organiser_id: int | None, limit: int = 10
+) -> list[tuple[Meeting, Occurrence]]:
+    """The latest occurrences of active meetings (of one organiser, or everybody's)."""
+    where = "m.state = 'active'" + (" AND m.organiser_id = ?" if organiser_id is not None else "")
+    params: tuple[Any, ...] = (organiser_id,) if organiser_id is not None else ()
+    rows = await _all(
+        conn,
+        "SELECT o.id FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id"
+        f" WHERE {where} ORDER BY o.starts_at DESC LIMIT ?",
+        (*params, limit),
+    )
+    found = []
+    for (occurrence_id,) in rows:
+        occ = await occurrence(conn, occurrence_id)
+        assert occ is not None
+        meet = await meeting(conn, occ.meeting_id)
+        assert meet is not None
+        found.append((meet, occ))
+    return found
+
+
+async def claim_due(conn: aiosqlite.Connection, now: int, limit: int = 50) -> list[Due]:
+    """Due rows, marked done in this transaction: whatever the caller enqueues with them is
+    committed together, so each notice is made exactly once, even across restarts."""
+    rows = await _all(
+        conn,
+        "SELECT id, occurrence_id, kind, due_at FROM meeting_due"
+        " WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        (now, limit),
+    )
+    for row in rows:
+        await conn.execute("UPDATE meeting_due SET done_at = ? WHERE id = ?", (now, row[0]))
+    return [Due(*r) for r in rows]
+
+
+async def set_rsvp(
+    conn: aiosqlite.Connection, occurrence_id: int, user_id: int, attend: bool, now: int
+) -> None:
+    await conn.execute(
+        "INSERT INTO meeting_rsvps (occurrence_id, user_id, attend, answered_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (occurrence_id, user_id) DO UPDATE SET"
+        " attend = excluded.attend, answered_at = excluded.answered_at",
+        (occurrence_id, user_id, int(attend), now),
+    )
+
+
+async def rsvp_counts(conn: aiosqlite.Connection, occurrence_id: int) -> tuple[int, int]:
+    row = await _one(
+        conn,
+        "SELECT COALESCE(SUM(attend), 0), COALESCE(SUM(1 - attend), 0) FROM meeting_rsvps"
+        " WHERE occurrence_id = ?",
+        (occurrence_id,),
+    )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def attendees(conn: aiosqlite.Connection, occurrence_id: int) -> list[int]:
+    rows = await _all(
+        conn,
+        "SELECT user_id FROM meeting_rsvps WHERE occurrence_id = ? AND attend = 1 ORDER BY user_id",
+        (occurrence_id,),
+    )
+    return [r[0] for r in rows]
+
+
+async def set_minutes(conn: aiosqlite.Connection, occurrence_id: int, notice_id: int) -> None:
+    await conn.execute(
+        "UPDATE meeting_occurrences SET minutes_notice_id = ? WHERE id = ?",
+        (notice_id, occurrence_id),
+    )
+
+
+async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
+    made = await _one(conn, "SELECT COUNT(*) FROM meetings WHERE organiser_id = ?", (user_id,))
+    said = await _one(conn, "SELECT COUNT(*) FROM meeting_rsvps WHERE user_id = ?", (user_id,))
+    found: dict[str, int] = {}
+    if made and made[0]:
+        found[MEETINGS_LABEL] = int(made[0])
+    if said and said[0]:
+        found[RSVP_LABEL] = int(said[0])
+    return found
+
+
+async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
+    """Meetings stay, without their organiser; a person's answers go."""
+    await conn.execute("DELETE FROM meeting_rsvps WHERE user_id = ?", (user_id,))
+    await conn.execute("UPDATE meetings SET organiser_id = NULL WHERE organiser_id = ?", (user_id,))
