@@ -4,7 +4,7 @@
     python -m bot.catalog compile    # write the .mo files
     python -m bot.catalog check      # exit 1 on any untranslated, fuzzy or stale entry
     python -m bot.catalog todo [DOMAIN]        # what still needs a translation, as JSON
-    python -m bot.catalog apply FILE.json      # {"msgid": {"zh_Hans": "…", "zh_Hant": "…"}}
+    python -m bot.catalog apply FILE.json [DOMAIN …]   # {"msgid": {"zh_Hans": "…", …}}
 
 The source language is English, so the ``en`` catalog is filled from the msgids themselves.
 Each feature has its own gettext domain (see ``DOMAIN_GLOBS``); everything else is ``core``.
@@ -144,6 +144,30 @@ def problems() -> list[str]:
                     found.append(f"{path.relative_to(ROOT)}: untranslated: {key!r}")
                 elif _placeholders(message.id) != _placeholders(message.string):
                     found.append(f"{path.relative_to(ROOT)}: placeholders differ: {key!r}")
+    return found + conflicts()
+
+
+def conflicts() -> list[str]:
+    """The same msgid translated differently in two domains: at run time the domains are
+    merged into one catalog, so only one of the two would ever be shown."""
+    found: list[str] = []
+    for locale in LOCALES:
+        seen: dict[object, tuple[str, object]] = {}
+        for domain in DOMAINS:
+            path = po_path(locale, domain)
+            if not path.is_file():
+                continue
+            for message in _read(path, locale, domain):
+                if not message.id or not _translated(message.string):
+                    continue
+                key = (message.id, message.context)
+                if key in seen and seen[key][1] != message.string:
+                    other = seen[key][0]
+                    found.append(
+                        f"{locale}: {message.id!r} is {seen[key][1]!r} in {other} but "
+                        f"{message.string!r} in {domain}: use one wording (or a msgctxt)"
+                    )
+                seen.setdefault(key, (domain, message.string))
     return found
 
 
@@ -173,11 +197,12 @@ def todo(domains: Iterable[str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def apply(path: Path) -> int:
-    """Fill translations from JSON {msgid: {locale: text or [forms]}}; returns entries set."""
+def apply(path: Path, domains: Iterable[str] = DOMAINS) -> int:
+    """Fill translations from JSON {msgid: {locale: text or [forms]}} into the catalogs of
+    ``domains``; returns the entries set."""
     data: dict[str, dict[str, str | list[str]]] = json.loads(path.read_text(encoding="utf-8"))
     count = 0
-    for domain in DOMAINS:
+    for domain in domains:
         for locale in LOCALES:
             file = po_path(locale, domain)
             if not file.is_file():
@@ -216,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     td.add_argument("domains", nargs="*", default=list(DOMAINS))
     ap = sub.add_parser("apply", help="apply translations from a JSON file")
     ap.add_argument("file", type=Path)
+    ap.add_argument("domains", nargs="*", default=list(DOMAINS), help="only these domains")
     args = parser.parse_args(argv)
     if args.command == "update":
         update(args.domains)
@@ -232,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "todo":
         print(json.dumps(todo(args.domains), ensure_ascii=False, indent=1))
     elif args.command == "apply":
-        print(f"{apply(args.file)} entries set")
+        print(f"{apply(args.file, args.domains)} entries set")
     return 0
 
 

@@ -177,22 +177,46 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: BEGIN IMMEDIATE, so check-then-write is atomic across processes."""
+        """A write transaction: BEGIN IMMEDIATE, so check-then-write is atomic across processes.
+
+        Safe against task cancellation: a statement already handed to SQLite's thread finishes
+        there whatever happens to the awaiting task, so on any error (cancellation included) we
+        wait for it and roll back before the lock is released."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await asyncio.shield(self._conn.execute("BEGIN IMMEDIATE"))
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
-            await self._conn.execute("COMMIT")
+            try:
+                await asyncio.shield(self._conn.execute("COMMIT"))
+            except BaseException:
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        """Roll back whatever is open (nothing, if BEGIN never ran or COMMIT already did)."""
+        rollback = asyncio.ensure_future(self._rollback_if_open())
+        try:
+            await asyncio.shield(rollback)
+        except asyncio.CancelledError:
+            await rollback  # cancelled twice: still leave the connection clean
+            raise
+
+    async def _rollback_if_open(self) -> None:
+        # aiosqlite runs statements in order on one thread: a BEGIN or COMMIT still in flight
+        # completes before this ROLLBACK, so in_transaction is read after it.
+        await self._conn.execute("SELECT 1")
+        if self._conn.in_transaction:
+            await self._conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """A read-only snapshot (BEGIN DEFERRED); anything written inside is rolled back."""
         async with self._lock:
-            await self._conn.execute("BEGIN")
             try:
+                await asyncio.shield(self._conn.execute("BEGIN"))
                 yield self._conn
             finally:
-                await self._conn.execute("ROLLBACK")
+                await self._rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -241,3 +242,32 @@ async def test_residence_decided_once(tmp_path: Path) -> None:
         principal = await people.load_principal(conn, 7)
     await db.close()
     assert [r.unit_code for r in principal.verified] == [unit.code]
+
+
+async def test_a_cancelled_transaction_leaves_the_connection_clean(tmp_path: Path) -> None:
+    """A task cancelled at any point of a transaction (even while waiting for BEGIN) must not
+    leave the shared connection inside a transaction, and must not commit half its work."""
+    db = await Database.open(tmp_path / "a.db")
+
+    async def write(i: int) -> None:
+        async with db.transaction() as conn:
+            await people.upsert_person(conn, i, "x", None, None, 0)
+            await asyncio.sleep(0)
+            await people.upsert_person(conn, i + 1000, "y", None, None, 0)
+
+    for delay_steps in range(6):
+        task = asyncio.create_task(write(delay_steps))
+        for _ in range(delay_steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        async with db.transaction() as conn:  # would fail "within a transaction" if left open
+            await people.upsert_person(conn, 9999, "after", None, None, 0)
+    async with db.read() as conn:
+        ids = {r[0] for r in await conn.execute_fetchall("SELECT user_id FROM people")}
+    await db.close()
+    assert 9999 in ids
+    # each write landed whole or not at all
+    for i in range(6):
+        assert (i in ids) == (i + 1000 in ids)
