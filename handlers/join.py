@@ -290,7 +290,7 @@ async def pick_relation(update: Update, context: Context) -> str | int:
             update,
             context,
             turn,
-            turn.tr._("Welcome home! You are now registered to unit {unit}.", unit=unit.code),
+            turn.tr._("Welcome home!"),
         )
         return ConversationHandler.END
     for decider, dtr in notes:

@@ -102,7 +102,8 @@ async def test_join_by_invite_link_is_verified_at_once(harness: Harness) -> None
     assert "房号 2-503" in (msg.text or "")
     await harness.press(user, msg, harness.emu.find_button_by_text(msg, "我是业主"))
     assert await residence_rows(harness, RESIDENT) == [("2-503", "owner", "verified", "invite")]
-    assert "欢迎回家！您已登记在 2-503" in (harness.emu.last_message(RESIDENT).text or "")
+    welcome = harness.emu.last_message(RESIDENT).text or ""
+    assert welcome.startswith("欢迎回家！") and "您已登记在 2-503" in welcome
     assert harness.emu.unanswered_callbacks() == []
 
 
