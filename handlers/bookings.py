@@ -38,6 +38,7 @@ from handlers.common import (
     notify,
     private_only,
     reply,
+    stale,
     text_too_long,
     touch_person,
     translator_for,
@@ -198,7 +199,7 @@ def _cancel_button(tr: Translator) -> InlineKeyboardButton:
 
 
 async def _invalid(turn: Turn, update: Update) -> None:
-    await answer(update.callback_query, turn.tr._("This button is no longer valid."), alert=True)
+    await stale(update.callback_query, turn)
 
 
 async def _no_right(turn: Turn, update: Update) -> None:

@@ -22,7 +22,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.auth import Principal
-from bot.callbacks import CallbackData, callback, pack
+from bot.callbacks import CallbackData, callback, matches, pack, parse_as
 from bot.context import Context, Services
 from bot.i18n import Translator
 from storage import people
@@ -189,6 +189,31 @@ async def redirect_to_private(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(text, reply_markup=markup)
+
+
+def dismiss_pattern(scope: str) -> Callable[[object], bool]:
+    """A ``CallbackQueryHandler`` pattern for the Cancel button of one flow."""
+    check = matches(Dismiss)
+
+    def pattern(raw: object) -> bool:
+        return check(raw) and parse_as(raw, Dismiss).scope == scope
+
+    return pattern
+
+
+async def stale(query: CallbackQuery | None, turn: Turn) -> None:
+    """The polite answer to a forged, outdated or malformed button press."""
+    await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+
+
+async def use_buttons(update: Update, context: Context) -> None:
+    """Text (or anything else) where a flow expects a button: a hint, nothing changes."""
+    turn = await begin(update, context)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            turn.tr._("Please tap one of the buttons above, or Cancel to stop.")
+        )
 
 
 def text_too_long(turn: Turn, text: str, limit: int = MAX_TEXT) -> str | None:

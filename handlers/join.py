@@ -27,12 +27,15 @@ from handlers.common import (
     answer,
     begin,
     button,
+    dismiss_pattern,
     keyboard,
     notify,
     private_only,
     reply,
+    stale,
     touch_person,
     translator_for,
+    use_buttons,
 )
 from handlers.start import main_menu, menu_pattern
 from storage import community, people
@@ -134,7 +137,7 @@ async def pick_building(update: Update, context: Context) -> str | int:
         found = await community.building(conn, data.building_id)
         units = await community.units_of(conn, data.building_id) if found else []
     if found is None or not units:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return PICK
     await answer(query)
     floors = sorted({u.floor for u in units})
@@ -163,7 +166,7 @@ async def pick_floor(update: Update, context: Context) -> str | int:
             u for u in await community.units_of(conn, data.building_id) if u.floor == data.floor
         ]
     if found is None or not units:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return PICK
     await answer(query)
     buttons = [button(u.code, JoinUnit(u.id)) for u in units]
@@ -200,7 +203,7 @@ async def pick_unit(update: Update, context: Context) -> str | int:
         unit = await community.unit(conn, data.unit_id)
         existing = await people.live_residence(conn, turn.user.id, data.unit_id) if unit else None
     if unit is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return PICK
     await answer(query)
     if existing is not None:
@@ -257,7 +260,7 @@ async def pick_relation(update: Update, context: Context) -> str | int:
     unit_id = user_data.get(UNIT_KEY)
     via = user_data.get(VIA_KEY, "request")
     if not isinstance(unit_id, int):
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return ConversationHandler.END
     await answer(query)
     services = context.services
@@ -348,7 +351,7 @@ async def decide(update: Update, context: Context) -> None:
     async with services.db.transaction() as conn:
         res = await people.residence(conn, data.residence_id)
         if res is None:
-            await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+            await stale(query, turn)
             return
         if not can(turn.principal, Action.DECIDE_JOIN, res.building_id):
             await answer(
@@ -402,19 +405,6 @@ async def cancel(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def use_buttons(update: Update, context: Context) -> None:
-    turn = await begin(update, context)
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(
-            turn.tr._("Please tap one of the buttons above, or Cancel to stop.")
-        )
-
-
-def dismiss_join(raw: object) -> bool:
-    return matches(Dismiss)(raw) and parse_as(raw, Dismiss).scope == "join"
-
-
 def _handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     conversation = ConversationHandler(
@@ -436,7 +426,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
             ],
         },
         fallbacks=[
-            CallbackQueryHandler(cancel, pattern=dismiss_join),
+            CallbackQueryHandler(cancel, pattern=dismiss_pattern("join")),
             CommandHandler("cancel", cancel),
             MessageHandler(private & ~filters.COMMAND, use_buttons),
         ],

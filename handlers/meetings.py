@@ -38,12 +38,15 @@ from handlers.common import (
     answer,
     begin,
     button,
+    dismiss_pattern,
     keyboard,
     private_only,
     reply,
+    stale,
     text_too_long,
     touch_person,
     translator_for,
+    use_buttons,
 )
 from handlers.notices_send import audience_name, building_names, enqueue_notice
 from handlers.start import menu_pattern
@@ -233,7 +236,7 @@ async def got_repeat(update: Update, context: Context) -> str:
     data = parse_as(query.data, MeetRepeat)
     turn = await begin(update, context)
     if data.freq not in ("once", "weekly", "monthly"):
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return REPEAT
     await answer(query)
     draft = _draft(context)
@@ -275,7 +278,7 @@ async def got_ordinal(update: Update, context: Context) -> str:
     data = parse_as(query.data, MeetOrdinal)
     turn = await begin(update, context)
     if data.ordinal not in rules.ORDINALS:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return ORDINAL
     await answer(query)
     _draft(context)["ordinal"] = data.ordinal
@@ -289,7 +292,7 @@ async def got_weekday(update: Update, context: Context) -> str:
     data = parse_as(query.data, MeetWeekday)
     turn = await begin(update, context)
     if not 0 <= data.weekday <= 6:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return WEEKDAY
     await answer(query)
     _draft(context)["weekday"] = data.weekday
@@ -303,7 +306,7 @@ async def got_day(update: Update, context: Context) -> str:
     data = parse_as(query.data, MeetDay)
     turn = await begin(update, context)
     if not 0 <= data.offset < DAYS_AHEAD:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return DAY
     await answer(query)
     today = turn.now.astimezone(context.services.i18n.tz).date()
@@ -339,7 +342,7 @@ async def got_time(update: Update, context: Context) -> str:
     turn = await begin(update, context)
     hour, minute = divmod(data.hhmm, 100)
     if not (0 <= hour < 24 and 0 <= minute < 60):
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return TIME
     draft = _draft(context)
     draft["hhmm"] = data.hhmm
@@ -392,7 +395,7 @@ async def got_audience(update: Update, context: Context) -> str:
         found = await community.building(conn, data.building_id) if data.building_id else None
         names = await building_names(conn)
     if data.building_id and found is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return AUDIENCE
     await answer(query)
     draft = _draft(context)
@@ -427,7 +430,7 @@ async def confirm(update: Update, context: Context) -> str | int:
         await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
         return ConversationHandler.END
     if not all(k in draft for k in ("title", "place", "agenda", "hhmm", "buildings")):
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return ConversationHandler.END
     starts = _starts(draft, turn.now, context.services)
     if starts is None:
@@ -476,15 +479,6 @@ async def cancel_draft(update: Update, context: Context) -> int:
     elif update.effective_message is not None:
         await update.effective_message.reply_text(turn.tr._("Cancelled. Nothing was sent."))
     return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: Context) -> None:
-    turn = await begin(update, context)
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(
-            turn.tr._("Please tap one of the buttons above, or Cancel to stop.")
-        )
 
 
 # ---------------------------------------------------------------------------- RSVP
@@ -571,7 +565,7 @@ async def minutes_start(update: Update, context: Context) -> str | int:
         occ = await store.occurrence(conn, data.occurrence_id)
         meet = await store.meeting(conn, occ.meeting_id) if occ else None
     if occ is None or meet is None or occ.starts_at > turn.ts or occ.minutes_notice_id:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return ConversationHandler.END
     if not can(turn.principal, Action.CALL_MEETING):
         await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
@@ -758,10 +752,6 @@ async def meetings_job(context: Context) -> None:
 # ---------------------------------------------------------------------------- wiring
 
 
-def _dismiss_meeting(raw: object) -> bool:
-    return matches(Dismiss)(raw) and parse_as(raw, Dismiss).scope == "meeting"
-
-
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     text = private & ~filters.COMMAND  # any message: a non-text one gets a hint
@@ -785,7 +775,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
             MINUTES: [MessageHandler(text, got_minutes)],
         },
         fallbacks=[
-            CallbackQueryHandler(cancel_draft, pattern=_dismiss_meeting),
+            CallbackQueryHandler(cancel_draft, pattern=dismiss_pattern("meeting")),
             CommandHandler("cancel", cancel_draft),
             MessageHandler(private & ~filters.COMMAND, use_buttons),
         ],

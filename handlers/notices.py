@@ -34,11 +34,14 @@ from handlers.common import (
     answer,
     begin,
     button,
+    dismiss_pattern,
     keyboard,
     private_only,
     reply,
+    stale,
     text_too_long,
     touch_person,
+    use_buttons,
 )
 from handlers.notices_send import audience_name, building_names, enqueue_notice, render
 from handlers.start import menu_pattern
@@ -328,7 +331,7 @@ async def toggle_building(update: Update, context: Context) -> str:
     async with context.services.db.read() as conn:
         found = await community.building(conn, data.building_id)
     if found is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return AUDIENCE
     if not can(turn.principal, Action.SEND_NOTICE, found.id):
         await answer(
@@ -539,7 +542,7 @@ async def send(update: Update, context: Context) -> str | int:
     text = str(draft.get("text", ""))
     urgent = bool(draft.get("urgent"))
     if not text or "send_at" not in draft:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return ConversationHandler.END
     if not rules.may_address(turn.principal, buildings) or (
         urgent and not rules.may_mark_urgent(turn.principal)
@@ -596,15 +599,6 @@ async def cancel_draft(update: Update, context: Context) -> int:
     turn = await begin(update, context)
     await _say(update, turn.tr._("Cancelled. Nothing was sent."), None)
     return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: Context) -> None:
-    turn = await begin(update, context)
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(
-            turn.tr._("Please tap one of the buttons above, or Cancel to stop.")
-        )
 
 
 async def attach_hint(update: Update, context: Context) -> None:
@@ -756,7 +750,7 @@ async def bind_pick(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     tr = context.services.i18n.translator(None)
     if turn.chat.type == Chat.PRIVATE or data.kind not in ("building", "community", "staff"):
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return
     if not can(turn.principal, Action.BIND_GROUP):
         await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
@@ -766,7 +760,7 @@ async def bind_pick(update: Update, context: Context) -> None:
         if data.kind == "building":
             found = await community.building(conn, data.building_id)
             if found is None:
-                await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+                await stale(query, turn)
                 return
         await store.bind_group(
             conn,
@@ -814,15 +808,6 @@ async def unbind(update: Update, context: Context) -> None:
         await message.reply_text(tr._("This group is no longer bound: I will not post here."))
 
 
-def _dismiss(scope: str) -> Any:
-    check = matches(Dismiss)
-
-    def pattern(raw: object) -> bool:
-        return check(raw) and parse_as(raw, Dismiss).scope == scope
-
-    return pattern
-
-
 def _handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     media = (filters.PHOTO | filters.Document.ALL) & private
@@ -852,7 +837,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
             CONFIRM: [CallbackQueryHandler(send, pattern=matches(NoticeSend))],
         },
         fallbacks=[
-            CallbackQueryHandler(cancel_draft, pattern=_dismiss("notice")),
+            CallbackQueryHandler(cancel_draft, pattern=dismiss_pattern("notice")),
             CommandHandler("cancel", cancel_draft),
             MessageHandler(private & ~filters.COMMAND, use_buttons),
         ],
@@ -871,7 +856,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("bind", bind),
         CommandHandler("unbind", unbind),
         CallbackQueryHandler(bind_pick, pattern=matches(GroupBind)),
-        CallbackQueryHandler(bind_dismiss, pattern=_dismiss("bind")),
+        CallbackQueryHandler(bind_dismiss, pattern=dismiss_pattern("bind")),
     ]
 
 

@@ -57,6 +57,7 @@ from handlers.common import (
     answer,
     begin,
     button,
+    dismiss_pattern,
     keyboard,
     notify,
     private_only,
@@ -1251,15 +1252,6 @@ def _act(*moves: Move) -> Any:
     return pattern
 
 
-def _dismiss(scope: str) -> Any:
-    check = matches(Dismiss)
-
-    def pattern(raw: object) -> bool:
-        return check(raw) and parse_as(raw, Dismiss).scope == scope
-
-    return pattern
-
-
 def is_staff(p: Any) -> bool:
     return bool(can(p, Action.HANDLE_TICKETS))
 
@@ -1283,7 +1275,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
             ],
         },
         fallbacks=[
-            CallbackQueryHandler(ask_cancel, pattern=_dismiss("tickets-ask")),
+            CallbackQueryHandler(ask_cancel, pattern=dismiss_pattern("tickets-ask")),
             CommandHandler("cancel", ask_cancel),
             MessageHandler(private & ~filters.COMMAND, ask_question),
         ],

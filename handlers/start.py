@@ -22,6 +22,7 @@ from handlers.common import (
     keyboard,
     private_only,
     reply,
+    stale,
     touch_person,
 )
 from storage import community, people, privacy
@@ -143,7 +144,7 @@ async def pick_language(update: Update, context: Context) -> None:
     data = parse_as(query.data, PickLanguage)
     turn = await begin(update, context)
     if data.locale not in LOCALES:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return
     async with context.services.db.transaction() as conn:
         await touch_person(turn, conn)

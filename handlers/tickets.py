@@ -49,9 +49,11 @@ from handlers.common import (
     answer,
     begin,
     button,
+    dismiss_pattern,
     keyboard,
     private_only,
     reply,
+    stale,
     text_too_long,
     touch_person,
 )
@@ -423,7 +425,7 @@ async def pick_category(update: Update, context: Context) -> str:
     async with turn.services.db.read() as conn:
         cat = await staff.category_of(conn, data.code)
     if cat is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return CATEGORY
     await answer(query)
     draft = _draft(context)
@@ -477,7 +479,7 @@ async def pick_building(update: Update, context: Context) -> str:
     async with turn.services.db.read() as conn:
         found = await community.building(conn, data.building_id)
     if found is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return BUILDING
     await answer(query)
     draft = _draft(context)
@@ -674,7 +676,7 @@ async def confirm(update: Update, context: Context) -> str | int:
     draft = _draft(context)
     services = context.services
     if not {"kind", "category", "building_id"} <= draft.keys():
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         _clear(context)
         return ConversationHandler.END
     limited = await _limit_reached(turn)
@@ -689,7 +691,7 @@ async def confirm(update: Update, context: Context) -> str | int:
         unit_id = draft.get("unit_id")
         home_ok = unit_id is None or any(r.unit_id == unit_id for r in turn.principal.verified)
         if cat is None or not home_ok:
-            await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+            await stale(query, turn)
             _clear(context)
             return ConversationHandler.END
         ticket_id = await store.create(
@@ -857,7 +859,7 @@ async def open_my_ticket(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     shown = await ticket_details(turn, data.ticket_id)
     if shown is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return
     await answer(query)
     await reply(update, *shown)
@@ -924,7 +926,7 @@ async def note_start(update: Update, context: Context) -> str | int:
     async with turn.services.db.read() as conn:
         ticket, reporter = await _mine(conn, data.ticket_id, turn.user.id)
     if ticket is None or not reporter or not ticket.is_open:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return ConversationHandler.END
     await answer(query)
     assert context.user_data is not None
@@ -1134,15 +1136,6 @@ def _step(step: Nav) -> Any:
     return pattern
 
 
-def _dismiss(scope: str) -> Any:
-    check = matches(Dismiss)
-
-    def pattern(raw: object) -> bool:
-        return check(raw) and parse_as(raw, Dismiss).scope == scope
-
-    return pattern
-
-
 def _handlers() -> list[BaseHandler[Any, Any, Any]]:
     global _report_conversation
     private = filters.ChatType.PRIVATE
@@ -1209,7 +1202,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
             ],
         },
         fallbacks=[
-            CallbackQueryHandler(cancel, pattern=_dismiss("report")),
+            CallbackQueryHandler(cancel, pattern=dismiss_pattern("report")),
             CommandHandler("cancel", cancel),
             # starting again mid-flow: as fallbacks, so that a photo or voice note inside the
             # flow is the step's input, not a new start
@@ -1237,7 +1230,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
             COMMENT: [MessageHandler(other, comment)],
         },
         fallbacks=[
-            CallbackQueryHandler(note_cancel, pattern=_dismiss("tickets-note")),
+            CallbackQueryHandler(note_cancel, pattern=dismiss_pattern("tickets-note")),
             CommandHandler("cancel", note_cancel),
         ],
         name="tickets-note",

@@ -63,13 +63,16 @@ from handlers.common import (
     answer,
     begin,
     button,
+    dismiss_pattern,
     keyboard,
     notify,
     private_only,
     reply,
+    stale,
     text_too_long,
     touch_person,
     translator_for,
+    use_buttons,
 )
 from handlers.start import menu_pattern
 from storage import community, outbox, people
@@ -511,7 +514,7 @@ async def revise_start(update: Update, context: Context) -> str | int:
 
 
 async def _stale(update: Update, turn: Turn) -> None:
-    await answer(update.callback_query, turn.tr._("This button is no longer valid."), alert=True)
+    await stale(update.callback_query, turn)
 
 
 @private_only
@@ -861,15 +864,6 @@ async def propose_cancel(update: Update, context: Context) -> int:
     turn = await begin(update, context)
     await reply(update, turn.tr._("Cancelled. Nothing was submitted."))
     return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: Context) -> None:
-    turn = await begin(update, context)
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(
-            turn.tr._("Please tap one of the buttons above, or Cancel to stop.")
-        )
 
 
 async def send_text_hint(update: Update, context: Context) -> None:
@@ -1632,7 +1626,7 @@ async def check_press(update: Update, context: Context) -> None:
         proposal = await store.get(conn, data.proposal_id)
         text = await check_text(conn, turn.tr, proposal, turn.user.id) if proposal else None
     if text is None:
-        await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+        await stale(query, turn)
         return
     await answer(query)
     chat = update.effective_chat
@@ -1641,15 +1635,6 @@ async def check_press(update: Update, context: Context) -> None:
 
 
 # ---- wiring -------------------------------------------------------------------------------
-
-
-def _dismiss(scope: str) -> Any:
-    check = matches(Dismiss)
-
-    def pattern(raw: object) -> bool:
-        return check(raw) and parse_as(raw, Dismiss).scope == scope
-
-    return pattern
 
 
 def _handlers() -> list[BaseHandler[Any, Any, Any]]:
@@ -1686,7 +1671,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
             PREVIEW: [CallbackQueryHandler(submit, pattern=matches(Submit))],
         },
         fallbacks=[
-            CallbackQueryHandler(propose_cancel, pattern=_dismiss("propose")),
+            CallbackQueryHandler(propose_cancel, pattern=dismiss_pattern("propose")),
             CommandHandler("cancel", propose_cancel),
             MessageHandler(private & ~filters.COMMAND, use_buttons),
         ],
@@ -1698,7 +1683,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         entry_points=[CallbackQueryHandler(review_press, pattern=matches(Review))],
         states={COMMENT: text_step(got_comment)},
         fallbacks=[
-            CallbackQueryHandler(review_cancel, pattern=_dismiss("review")),
+            CallbackQueryHandler(review_cancel, pattern=dismiss_pattern("review")),
             CommandHandler("cancel", review_cancel),
         ],
         name="votes-review",
