@@ -52,21 +52,33 @@ def menu_pattern(key: str) -> Any:
 
 def status_text(turn: Turn) -> str:
     tr, p = turn.tr, turn.principal
+    lines: list[str] = []
+    if p.roles:
+        names = role_labels(tr)
+        held = sorted({names[role.value] for role, _ in p.roles})
+        lines.append(tr._("Your roles: {roles}.", roles=tr._(", ").join(held)))
     if p.verified:
         units = ", ".join(r.unit_code for r in p.verified)
-        return tr._("You are registered to unit {units}.", units=units)
-    if p.pending:
+        lines.append(tr._("You are registered to unit {units}.", units=units))
+    elif p.pending:
         units = ", ".join(r.unit_code for r in p.pending)
-        return tr._(
-            "Your request to join unit {units} is waiting for your building leader's "
-            "confirmation. Meanwhile you can read notices and report problems in public areas.",
-            units=units,
+        lines.append(
+            tr._(
+                "Your request to join unit {units} is waiting for your building leader's "
+                "confirmation. Meanwhile you can read notices and report problems in public "
+                "areas.",
+                units=units,
+            )
         )
-    return tr._(
-        "You have not joined a unit yet. Until you do, you can read notices and report "
-        "problems in public areas; to book rooms, vote or report a repair at home, join your "
-        'unit first (tap "Join my unit").'
-    )
+    elif not p.roles:
+        lines.append(
+            tr._(
+                "You have not joined a unit yet. Until you do, you can read notices and report "
+                "problems in public areas; to book rooms, vote or report a repair at home, join "
+                'your unit first (tap "Join my unit").'
+            )
+        )
+    return "\n".join(lines)
 
 
 async def main_menu(

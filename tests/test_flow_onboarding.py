@@ -335,3 +335,14 @@ async def test_admin_grants_and_revokes_roles_in_the_bot(harness: Harness) -> No
     await harness.command(leader, "grant", f"{LEADER} admin")
     assert "没有权限" in (harness.emu.last_message(LEADER).text or "")
     assert await harness.rows("SELECT COUNT(*) FROM roles WHERE role = 'admin'") == [(1,)]
+
+
+async def test_officers_see_their_roles_instead_of_the_join_reminder(harness: Harness) -> None:
+    await harness.start()
+    await harness.grant(LEADER, Role.LEADER, "1")
+    await harness.grant(LEADER, Role.STAFF)
+    officer = harness.emu.user(LEADER, "小李", "zh-hans")
+    await harness.command(officer, "start")
+    text = harness.emu.last_message(LEADER).text or ""
+    assert "您的角色：" in text and "楼栋长" in text and "物业管家" in text
+    assert "您还没有登记住址" not in text
