@@ -111,7 +111,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for locale, code in COMMAND_LANGUAGES.items():
         tr = services.i18n.translator(locale)
         commands = [
-            BotCommand(c.command, tr._(c.description)[:256]) for c in services.commands if c.listed
+            BotCommand(c.command, tr._(c.description)[:256]) for c in services.commands if c.public
         ]
         await app.bot.set_my_commands(commands, language_code=code)
     default = services.i18n.translator(services.settings.locale)
@@ -119,6 +119,6 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         [
             BotCommand(c.command, default._(c.description)[:256])
             for c in services.commands
-            if c.listed
+            if c.public
         ]
     )

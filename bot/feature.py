@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from bot.auth import Principal
+from bot.auth import Principal, Role
 
 JobCallback = Callable[[Any], Coroutine[Any, Any, None]]
 
@@ -30,7 +30,20 @@ class CommandSpec:
     command: str
     description: str  # marked with N_()
     private: bool = True  # used in a group, it is answered with a link to the private chat
-    listed: bool = True  # shown in Telegram's command menu
+    listed: bool = True  # shown in Telegram's command menu (only if for everyone)
+    #: roles the command is for; empty: everyone. /help shows a role's commands to its holders.
+    roles: tuple[Role, ...] = ()
+
+    def shown_to(self, principal: Principal) -> bool:
+        """Whether /help lists it for this person."""
+        if not self.roles:
+            return self.listed
+        return principal.has_any(*self.roles)
+
+    @property
+    def public(self) -> bool:
+        """Whether Telegram's command menu (the same for everyone) lists it."""
+        return self.listed and not self.roles
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,8 @@ FEATURE = Feature(
     name="admin",
     handlers=_handlers,
     commands=(
-        CommandSpec("grant", N_("Give someone a role (administrators)"), listed=False),
-        CommandSpec("revoke", N_("Take a role away (administrators)"), listed=False),
-        CommandSpec("roles", N_("Who holds which role (administrators)"), listed=False),
+        CommandSpec("grant", N_("Give someone a role (administrators)"), roles=(Role.ADMIN,)),
+        CommandSpec("revoke", N_("Take a role away (administrators)"), roles=(Role.ADMIN,)),
+        CommandSpec("roles", N_("Who holds which role (administrators)"), roles=(Role.ADMIN,)),
     ),
 )

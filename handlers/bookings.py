@@ -1159,9 +1159,17 @@ FEATURE = Feature(
     commands=(
         CommandSpec("book", N_("Book a shared room")),
         CommandSpec("mybookings", N_("Your room bookings")),
-        CommandSpec("rooms", N_("Staff: today's and tomorrow's room bookings"), listed=False),
-        CommandSpec("blackout", N_("Staff: close a room for a time"), listed=False),
-        CommandSpec("utilisation", N_("Manager: how much each room is used"), listed=False),
+        CommandSpec(
+            "rooms",
+            N_("Staff: today's and tomorrow's room bookings"),
+            roles=(Role.STAFF, Role.MANAGER),
+        ),
+        CommandSpec(
+            "blackout", N_("Staff: close a room for a time"), roles=(Role.STAFF, Role.MANAGER)
+        ),
+        CommandSpec(
+            "utilisation", N_("Manager: how much each room is used"), roles=(Role.MANAGER,)
+        ),
     ),
     jobs=(JobSpec(REMIND_JOB, remind_job, interval_seconds=60.0, first_seconds=10.0),),
 )

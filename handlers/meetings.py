@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot import meetings as rules
-from bot.auth import Action, can
+from bot.auth import Action, Role, can
 from bot.callbacks import CallbackData, callback, matches, parse_as
 from bot.clock import from_ts, to_ts
 from bot.context import Context, Services
@@ -800,7 +800,7 @@ MENU = (
     MenuEntry("meetings", N_("Meetings"), 43, visible=_calls_meetings),
 )
 COMMANDS = (
-    CommandSpec("meeting", N_("Call a meeting")),
+    CommandSpec("meeting", N_("Call a meeting"), roles=(Role.COMMITTEE, Role.MANAGER)),
     CommandSpec("meetings", N_("Meetings, who is coming, minutes")),
 )
 JOBS = (JobSpec(JOB_NAME, meetings_job, interval_seconds=30.0, first_seconds=5.0),)

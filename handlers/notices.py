@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot import notices as rules
-from bot.auth import Action, can
+from bot.auth import Action, Role, can
 from bot.callbacks import CallbackData, callback, matches, parse_as
 from bot.clock import from_ts, to_ts
 from bot.context import Context
@@ -864,6 +864,8 @@ def _sends_notices(p: Any) -> bool:
     return rules.may_address_everyone(p) or bool(rules.own_buildings(p))
 
 
+NOTICE_ROLES = (Role.LEADER, Role.GRID, Role.STAFF, Role.MANAGER, Role.COMMITTEE)
+
 FEATURE = Feature(
     name="notices",
     handlers=_handlers,
@@ -873,12 +875,22 @@ FEATURE = Feature(
         *meetings.MENU,
     ),
     commands=(
-        CommandSpec("notice", N_("Send a notice to residents")),
-        CommandSpec("notices", N_("Recent notices and their delivery")),
+        CommandSpec("notice", N_("Send a notice to residents"), roles=NOTICE_ROLES),
+        CommandSpec("notices", N_("Recent notices and their delivery"), roles=NOTICE_ROLES),
         CommandSpec("mute", N_("Stop ordinary notices (urgent ones still come)")),
         CommandSpec("unmute", N_("Get all notices again")),
-        CommandSpec("bind", N_("In a group: connect it to a building"), private=False),
-        CommandSpec("unbind", N_("In a group: disconnect it"), private=False),
+        CommandSpec(
+            "bind",
+            N_("In a group: connect it to a building"),
+            private=False,
+            roles=(Role.ADMIN, Role.MANAGER),
+        ),
+        CommandSpec(
+            "unbind",
+            N_("In a group: disconnect it"),
+            private=False,
+            roles=(Role.ADMIN, Role.MANAGER),
+        ),
         *meetings.COMMANDS,
     ),
     jobs=meetings.JOBS,

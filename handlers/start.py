@@ -263,7 +263,7 @@ async def help_command(update: Update, context: Context) -> None:
     tr = turn.tr
     lines = [tr._("What I can do:")]
     for spec in context.services.commands:
-        if spec.listed:
+        if spec.shown_to(turn.principal):
             lines.append(f"/{spec.command} — {tr._(spec.description)}")
     await reply(update, "\n".join(lines))
 

@@ -297,6 +297,17 @@ async def categories(conn: aiosqlite.Connection) -> list[Category]:
     return [Category(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
 
+async def category(conn: aiosqlite.Connection, code: str) -> Category | None:
+    """A category by code, retired ones included (old tickets still name them)."""
+    row = await fetch_one(
+        conn,
+        "SELECT code, names, priority, team_chat_id, response_minutes, resolution_minutes"
+        " FROM categories WHERE code = ?",
+        (code,),
+    )
+    return Category(row[0], json.loads(row[1]), *row[2:]) if row else None
+
+
 async def rooms(conn: aiosqlite.Connection) -> list[Room]:
     async with conn.execute(
         "SELECT id, code, names, rules FROM rooms WHERE active = 1 ORDER BY position, code"

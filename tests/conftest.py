@@ -77,6 +77,8 @@ class Harness:
             self.settings, db=self.db, clock=self.clock, rate_limit=False, features=features
         )
         await self.app.initialize()
+        if self.app.post_init is not None:  # as run_polling() does, between the two
+            await self.app.post_init(self.app)
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=1)

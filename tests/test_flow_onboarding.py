@@ -346,3 +346,31 @@ async def test_officers_see_their_roles_instead_of_the_join_reminder(harness: Ha
     text = harness.emu.last_message(LEADER).text or ""
     assert "您的角色：" in text and "楼栋长" in text and "物业管家" in text
     assert "您还没有登记住址" not in text
+
+
+async def test_help_and_the_command_menu_list_what_each_person_may_use(harness: Harness) -> None:
+    await harness.start()
+    await harness.grant(LEADER, Role.LEADER, "1")
+    resident = harness.emu.user(RESIDENT, "Ann", "en")
+    leader = harness.emu.user(LEADER, "Lee", "en")
+    await harness.command(resident, "help")
+    mine = harness.emu.last_message(RESIDENT).text or ""
+    await harness.command(leader, "help")
+    theirs = harness.emu.last_message(LEADER).text or ""
+    for officer_only in (
+        "/notice ",
+        "/blackout",
+        "/grant",
+        "/meeting ",
+        "/bind",
+        "/queue",
+        "/paper",
+    ):
+        assert officer_only not in mine
+    assert "/report" in mine and "/book " in mine and "/votes" in mine
+    assert "/notice " in theirs and "/blackout" not in theirs
+    menu = [c.params["commands"] for c in harness.emu.calls_of("setMyCommands")]
+    assert menu and all(
+        not {"notice", "blackout", "grant", "bind", "queue", "paper"} & {c["command"] for c in cmds}
+        for cmds in menu
+    )
