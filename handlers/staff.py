@@ -10,7 +10,6 @@ show the unit, and only managers see who filed an anonymous complaint.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -273,11 +272,8 @@ async def where_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, show
 
 
 async def category_name(conn: aiosqlite.Connection, tr: Translator, code: str) -> str:
-    async with conn.execute("SELECT names FROM categories WHERE code = ?", (code,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
-        return code
-    return tr.name(json.loads(row[0]))
+    found = await community.category(conn, code)
+    return tr.name(found.names) if found is not None else code
 
 
 def show_reporter(t: Ticket, audience: str) -> bool:

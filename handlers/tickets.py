@@ -41,7 +41,7 @@ from bot.tickets import (
     floor_of_place,
     same_place,
 )
-from handlers import staff
+from handlers import staff, tickets_leaders
 from handlers.common import (
     Dismiss,
     MenuPick,
@@ -1245,6 +1245,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(open_my_ticket, pattern=matches(MyTicket)),
         CallbackQueryHandler(withdraw, pattern=matches(Withdraw)),
         *staff.handlers(),
+        *tickets_leaders.handlers(),
     ]
 
 
@@ -1259,12 +1260,28 @@ FEATURE = Feature(
         MenuEntry("report", N_("Report a problem"), 10),
         MenuEntry("mytickets", N_("My tickets"), 11),
         MenuEntry("queue", N_("Ticket queue (staff)"), 12, visible=_staff_visible),
+        MenuEntry(
+            tickets_leaders.MENU_KEY,
+            N_("Open tickets in my buildings"),
+            13,
+            visible=tickets_leaders.menu_visible,
+        ),
     ),
     commands=(
         CommandSpec("report", N_("Report a repair, complaint or suggestion")),
         CommandSpec("mytickets", N_("My tickets and their state")),
-        CommandSpec("queue", N_("Staff: my ticket queue")),
-        CommandSpec("ticket", N_("Staff: open a ticket by its number"), listed=False),
+        CommandSpec("queue", N_("Staff: my ticket queue"), roles=(Role.STAFF, Role.MANAGER)),
+        CommandSpec(
+            "ticket",
+            N_("Staff: open a ticket by its number"),
+            listed=False,
+            roles=(Role.STAFF, Role.MANAGER),
+        ),
+        CommandSpec(
+            tickets_leaders.COMMAND,
+            N_("Building leaders: open tickets in my buildings"),
+            roles=tickets_leaders.ROLES,
+        ),
     ),
     jobs=(JobSpec(staff.SLA_JOB, staff.sla_job, interval_seconds=30.0, first_seconds=10.0),),
 )

@@ -7,15 +7,18 @@ Repositories take the connection and never commit. State changes are conditional
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from bot.tickets import FOLLOWED_LABEL, OPEN_STATES, TICKETS_LABEL, Kind, State
+from storage.db import fetch_all, fetch_value
 
-_OPEN_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)) + ")"
+#: Written exactly as in the partial indexes' WHERE (0003_tickets.sql), in the same order:
+#: SQLite uses a partial index only for a term identical to the index's.
+_OPEN_SQL = "('new', 'accepted', 'waiting_resident', 'on_site', 'reopened')"
 
 _COLUMNS = (
     "id, kind, category, priority, state, unit_id, building_id, floor, place, description,"
@@ -256,6 +259,28 @@ async def queue(conn: aiosqlite.Connection, user_id: int, limit: int = 30) -> li
         (user_id, limit),
     )
     return [_ticket(r) for r in rows]
+
+
+async def open_in_buildings(
+    conn: aiosqlite.Connection, building_ids: Collection[int], limit: int = 20
+) -> tuple[list[Ticket], int]:
+    """Open tickets of these buildings, soonest deadline first (tickets whose clock is stopped
+    last), at most ``limit`` of them; and how many are open in all. Uses the partial index on
+    open tickets (``tickets_open``), so the cost follows the open tickets of these buildings."""
+    ids = sorted(set(building_ids))
+    if not ids:
+        return [], 0
+    marks = ", ".join("?" * len(ids))
+    where = f"state IN {_OPEN_SQL} AND building_id IN ({marks})"
+    rows = await fetch_all(
+        conn,
+        f"SELECT {_COLUMNS} FROM tickets WHERE {where}"
+        " ORDER BY COALESCE(response_due_at, resolution_due_at, 9223372036854775807), id"
+        " LIMIT ?",
+        (*ids, limit),
+    )
+    total = await fetch_value(conn, f"SELECT COUNT(*) FROM tickets WHERE {where}", ids)
+    return [_ticket(r) for r in rows], int(total or 0)
 
 
 # ---------------------------------------------------------------------------------------------
