@@ -10,7 +10,12 @@ Rules decided here (see README, "Proposals and votes"):
   owner-residents of one owner share it, so the latest ballot for that owner counts), ``u<unit
   id>`` for a household poll, ``r<user id>`` for a resident poll;
 * paper against electronic for one counting key: the latest ``cast_at`` wins and at the same
-  instant the paper ballot wins (``bot.tally.resolve_ballots``'s rule, applied to polls too).
+  instant the paper ballot wins (``bot.tally.resolve_ballots``'s rule, applied to polls too);
+* the voting window (``voting_window``): the author picks the opening ("on approval" or a day
+  at 08:00 in the community's zone) and a duration counted from the opening. Approved before
+  the chosen opening: it opens then. Approved after it: it opens at the approval and keeps the
+  chosen close (opening + duration) if at least one full day of voting is left, otherwise it
+  closes one full duration after the approval.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -48,6 +54,67 @@ PROPOSALS_LABEL = N_("Proposals written")
 
 MAX_OPTIONS = 8
 MAX_OPTION_LENGTH = 60
+
+DAY = 86_400
+REMIND_BEFORE = DAY  # the one reminder goes 24 h before the close (at half-time if shorter)
+MIN_LEFT = DAY  # approved late: the chosen close is kept only if this much voting time is left
+OPENING_HOUR = 8  # a chosen opening is at 08:00 in the community's zone
+OPENING_DAYS = (1, 3, 7)  # offered: tomorrow, in 3 days, in 7 days
+
+
+# ---- when voting opens and closes -----------------------------------------------------------
+
+
+def opening_at(now: datetime, days: int, tz: tzinfo) -> datetime:
+    """08:00 (community zone) ``days`` calendar days after ``now``'s local date."""
+    local_day = now.astimezone(tz).date() + timedelta(days=days)
+    return datetime.combine(local_day, time(OPENING_HOUR), tzinfo=tz)
+
+
+def opening_choices(now: datetime, tz: tzinfo) -> list[tuple[int, datetime]]:
+    """The openings offered while drafting: (days ahead, moment)."""
+    return [(days, opening_at(now, days, tz)) for days in OPENING_DAYS]
+
+
+def valid_opening(at: int, now: int, tz: tzinfo) -> bool:
+    """A picked opening (unix seconds; 0: on approval) is acceptable: on approval, or a future
+    08:00 in the community's zone no further ahead than the furthest choice offered now (a
+    choice offered earlier is never further ahead than that)."""
+    if at == 0:
+        return True
+    furthest = int(opening_at(from_ts(now), max(OPENING_DAYS), tz).timestamp())
+    if not now < at <= furthest:
+        return False
+    return from_ts(at).astimezone(tz).time() == time(OPENING_HOUR)
+
+
+@dataclass(frozen=True)
+class Window:
+    """When an approved proposal opens, gets its one reminder, and closes (unix seconds)."""
+
+    opens_at: int
+    remind_at: int
+    closes_at: int
+
+
+def voting_window(requested: int | None, duration_days: int, approved_at: int) -> Window:
+    """The voting window of a proposal approved at ``approved_at``.
+
+    ``requested`` is the opening the author chose (None: on approval). Still ahead: voting opens
+    then and closes ``duration_days`` later. Passed (or on approval): voting opens at the
+    approval; the chosen close (requested + duration) is kept when at least ``MIN_LEFT`` is
+    left, otherwise it closes one full duration after the approval."""
+    duration = duration_days * DAY
+    if requested is not None and requested > approved_at:
+        opens = requested
+        closes = requested + duration
+    else:
+        opens = approved_at
+        closes = approved_at + duration
+        if requested is not None and requested + duration - approved_at >= MIN_LEFT:
+            closes = requested + duration
+    remind = max(opens + (closes - opens) // 2, closes - REMIND_BEFORE)
+    return Window(opens, remind, closes)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Proposals and votes (议事 / 表决): /propose, review by the committee or manager, the ballot
-(changeable until the close, with a receipt), paper ballots, /votes, the "votes-due" sweep that
-opens, reminds and closes, the published result, and /receipt after the close.
+"""Proposals and votes (议事 / 表决): /propose (with the opening and the duration of voting),
+review by the committee or manager, the ballot (changeable until the close, with a receipt),
+paper ballots, /votes, the "votes-due" sweep that opens (at the chosen opening), reminds and
+closes, the published result, and /receipt after the close.
 
 Tallies stay hidden until the close: nobody sees choices before it. Committee members and the
 manager see participation (for owners' decisions the distance to quorum); building leaders see
@@ -9,6 +10,7 @@ the turnout of their buildings.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +38,7 @@ from bot.i18n import N_, Translator
 from bot.outbox import payload_buttons
 from bot.tally import Art278Item, PollBasis, receipt, verify_receipt
 from bot.votes import (
+    DAY,
     DEFAULT_OPTIONS,
     MAX_OPTION_LENGTH,
     MAX_OPTIONS,
@@ -48,6 +51,7 @@ from bot.votes import (
     household_key,
     item_label,
     live_decision,
+    opening_choices,
     option_label,
     owner_key,
     render_distance,
@@ -55,6 +59,7 @@ from bot.votes import (
     render_result,
     resident_key,
     threshold_text,
+    valid_opening,
 )
 from handlers.common import (
     Dismiss,
@@ -83,7 +88,20 @@ from storage.votes import Proposal
 JOB_NAME = "votes-due"
 RETRY_AFTER = 600  # seconds before a failed due row is tried again
 log = logging.getLogger(__name__)
-TITLE, BODY, AUDIENCE, KIND, ITEM, BASIS, OPTIONS, OPTION_TEXT, QUORUM, DAYS, PREVIEW = (
+(
+    TITLE,
+    BODY,
+    AUDIENCE,
+    KIND,
+    ITEM,
+    BASIS,
+    OPTIONS,
+    OPTION_TEXT,
+    QUORUM,
+    OPENING,
+    DAYS,
+    PREVIEW,
+) = (
     f"propose:{s}"
     for s in (
         "title",
@@ -95,6 +113,7 @@ TITLE, BODY, AUDIENCE, KIND, ITEM, BASIS, OPTIONS, OPTION_TEXT, QUORUM, DAYS, PR
         "options",
         "otext",
         "quorum",
+        "opening",
         "days",
         "preview",
     )
@@ -166,6 +185,14 @@ class Revise(CallbackData):
 @dataclass(frozen=True)
 class KeepText(CallbackData):
     """Keep the title or text of the proposal being revised."""
+
+
+@callback("vw")
+@dataclass(frozen=True)
+class PickOpening(CallbackData):
+    """When voting opens: unix seconds of an offered 08:00, or 0 for "as soon as approved"."""
+
+    at: int
 
 
 @callback("vd")
@@ -306,11 +333,37 @@ def proposal_text(tr: Translator, proposal: Proposal, audience: str) -> str:
             options=" / ".join(option_label(tr, o) for o in proposal.options),
         ),
     ]
-    if proposal.closes_at is not None:
-        lines.append(tr._("Voting closes: {when}", when=tr.when(from_ts(proposal.closes_at))))
-    else:
-        lines.append(tr.n_("Voting lasts {n} day", "Voting lasts {n} days", proposal.duration_days))
-    return "\n".join(lines)
+    return "\n".join(lines + timing_lines(tr, proposal))
+
+
+def timing_lines(tr: Translator, proposal: Proposal) -> list[str]:
+    """When voting opens and closes: the chosen (planned) times of a draft, the fixed ones of an
+    approved proposal that is not open yet, the close once it is open."""
+    opens, closes = proposal.opens_at, proposal.closes_at
+    if proposal.state not in ("open", "closed") and opens is not None:
+        if closes is None:  # a draft: the close counts from the chosen opening
+            closes = opens + proposal.duration_days * DAY
+        return [
+            tr._("Voting opens: {when}", when=tr.when(from_ts(opens))),
+            tr._("Voting closes: {when}", when=tr.when(from_ts(closes))),
+        ]
+    if closes is not None:
+        return [tr._("Voting closes: {when}", when=tr.when(from_ts(closes)))]
+    return [
+        tr.n_(
+            "Voting opens as soon as the proposal is approved and lasts {n} day",
+            "Voting opens as soon as the proposal is approved and lasts {n} days",
+            proposal.duration_days,
+        )
+    ]
+
+
+def not_open_yet(tr: Translator, proposal: Proposal) -> str:
+    assert proposal.opens_at is not None
+    return tr._(
+        "Voting on this proposal opens {when}; your ballot was not recorded.",
+        when=tr.when(from_ts(proposal.opens_at)),
+    )
 
 
 def ballot_buttons(
@@ -586,11 +639,48 @@ async def got_kind(update: Update, context: Context) -> str:
     return BASIS
 
 
+async def ask_opening(update: Update, turn: Turn) -> str:
+    tr = turn.tr
+    buttons = [button(tr._("As soon as it is approved"), PickOpening(0))]
+    for days, moment in opening_choices(turn.now, tr.tz):
+        day, hour = tr.weekday_day(moment.date()), tr.clock(moment)
+        if days == 1:
+            label = tr._("Tomorrow, {day} {time}", day=day, time=hour)
+        else:
+            label = tr.n_(
+                "In {n} day, {day} {time}", "In {n} days, {day} {time}", days, day=day, time=hour
+            )
+        buttons.append(button(label, PickOpening(int(moment.timestamp()))))
+    await reply(
+        update,
+        tr._(
+            "When should voting open? If the proposal is approved only after that time, "
+            "voting opens at the approval."
+        ),
+        keyboard(buttons, footer=[cancel_button(tr)]),
+    )
+    return OPENING
+
+
+@private_only
+async def got_opening(update: Update, context: Context) -> str:
+    query = update.callback_query
+    assert query is not None
+    data = parse_as(query.data, PickOpening)
+    turn = await begin(update, context)
+    if not valid_opening(data.at, turn.ts, turn.tr.tz):
+        await _stale(update, turn)  # e.g. "tomorrow" offered two days ago: ask again
+        return await ask_opening(update, turn)
+    await answer(query)
+    _draft(context)["opens_at"] = data.at or None
+    return await ask_days(update, turn)
+
+
 async def ask_days(update: Update, turn: Turn) -> str:
     buttons = [button(turn.tr.n_("{n} day", "{n} days", d), PickDays(d)) for d in DURATIONS]
     await reply(
         update,
-        turn.tr._("How long should voting stay open once it is approved?"),
+        turn.tr._("How long should voting stay open, counted from its opening?"),
         keyboard(buttons, per_row=3, footer=[cancel_button(turn.tr)]),
     )
     return DAYS
@@ -610,7 +700,7 @@ async def got_item(update: Update, context: Context) -> str:
     draft["item"] = data.item
     draft["options"] = [o.to_json() for o in DEFAULT_OPTIONS]
     draft["basis"] = PollBasis.HOUSEHOLD.value
-    return await ask_days(update, turn)
+    return await ask_opening(update, turn)
 
 
 @private_only
@@ -702,7 +792,7 @@ async def got_quorum(update: Update, context: Context) -> str:
         return QUORUM
     await answer(query)
     _draft(context)["quorum"] = [data.num, data.den] if data.num else None
-    return await ask_days(update, turn)
+    return await ask_opening(update, turn)
 
 
 def draft_proposal(draft: Mapping[str, Any], author_id: int) -> Proposal:
@@ -722,7 +812,7 @@ def draft_proposal(draft: Mapping[str, Any], author_id: int) -> Proposal:
         approver_id=None,
         comment="",
         duration_days=int(draft["days"]),
-        opens_at=None,
+        opens_at=_opens_at(draft.get("opens_at")),
         closes_at=None,
         nonce=b"",
         created_at=0,
@@ -730,6 +820,12 @@ def draft_proposal(draft: Mapping[str, Any], author_id: int) -> Proposal:
         closed_at=None,
         result=None,
     )
+
+
+def _opens_at(raw: Any) -> int | None:
+    """The chosen opening in a draft (missing in drafts begun before the step existed: on
+    approval)."""
+    return raw if isinstance(raw, int) and raw > 0 else None
 
 
 def _quorum(raw: Any) -> Fraction | None:
@@ -790,10 +886,14 @@ async def reviewers(conn: aiosqlite.Connection) -> list[int]:
     return found
 
 
-def review_markup(tr: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+def review_markup(tr: Translator, proposal: Proposal) -> InlineKeyboardMarkup:
+    proposal_id = proposal.id
+    approve_label = (
+        tr._("Approve and open") if proposal.opens_at is None else tr._("Approve for voting")
+    )
     return keyboard(
         [
-            button(tr._("Approve and open"), Review(proposal_id, Verdict.APPROVE)),
+            button(approve_label, Review(proposal_id, Verdict.APPROVE)),
             button(tr._("Send back"), Review(proposal_id, Verdict.RETURN)),
             button(tr._("Reject"), Review(proposal_id, Verdict.REJECT)),
         ],
@@ -828,6 +928,7 @@ async def submit(update: Update, context: Context) -> int:
             duration_days=preview.duration_days,
             author_id=turn.user.id,
             now=turn.ts,
+            opens_at=preview.opens_at,
         )
         await people.audit(conn, turn.user.id, "proposal_submitted", str(proposal_id), turn.ts)
         proposal = await store.get(conn, proposal_id)
@@ -842,7 +943,7 @@ async def submit(update: Update, context: Context) -> int:
                     proposal_text(rtr, proposal, audience),
                 ]
             )
-            pushes.append((reviewer, text, review_markup(rtr, proposal_id)))
+            pushes.append((reviewer, text, review_markup(rtr, proposal)))
     _user_data(context).pop(DRAFT_KEY, None)
     await reply(
         update,
@@ -910,29 +1011,43 @@ async def review_press(update: Update, context: Context) -> str | int:
 
 
 async def approve(update: Update, context: Context, turn: Turn, proposal_id: int) -> None:
+    """Approve: the voting window is fixed (``bot.votes.voting_window``). If it opens now, the
+    announcement is queued in the same transaction; otherwise the "open" due row makes the
+    votes-due sweep open it at its time."""
     query = update.callback_query
     services = context.services
+    proposal: Proposal | None = None
     async with services.db.transaction() as conn:
-        done = await store.approve(conn, proposal_id, by=turn.user.id, now=turn.ts)
-        if done:
+        if await store.approve(conn, proposal_id, by=turn.user.id, now=turn.ts):
             await people.audit(conn, turn.user.id, "proposal_approved", str(proposal_id), turn.ts)
             proposal = await store.get(conn, proposal_id)
-            assert proposal is not None
-            await open_proposal(
-                conn, services, proposal, turn.ts, turn.user.id, context.bot.username
-            )
-            await store.mark_due_sent(conn, proposal_id, "open", turn.ts)
+            assert proposal is not None and proposal.opens_at is not None
+            if proposal.opens_at <= turn.ts:
+                await open_proposal(
+                    conn, services, proposal, turn.ts, turn.user.id, context.bot.username
+                )
+                await store.mark_due_sent(conn, proposal_id, "open", turn.ts)
+                proposal = await store.get(conn, proposal_id)
+                assert proposal is not None
             author_note = await _author_note(conn, services, proposal, Verdict.APPROVE)
-    if not done:
+    if proposal is None:
         await answer(query, turn.tr._("This proposal was already reviewed."), alert=True)
         return
     await answer(query)
-    await reply(
-        update,
-        turn.tr._(
+    tr = turn.tr
+    assert proposal.opens_at is not None and proposal.closes_at is not None
+    closes = tr._("Voting closes: {when}", when=tr.when(from_ts(proposal.closes_at)))
+    if proposal.opens_at <= turn.ts:
+        text = tr._(
             "Approved: proposal #{id} is open. Eligible voters are being told now.", id=proposal_id
-        ),
-    )
+        )
+    else:
+        text = tr._(
+            "Approved: proposal #{id} opens {when}. Eligible voters will be told then.",
+            id=proposal_id,
+            when=tr.when(from_ts(proposal.opens_at)),
+        )
+    await reply(update, f"{text}\n{closes}")
     if author_note is not None:
         await notify(context, *author_note)
 
@@ -943,7 +1058,16 @@ async def _author_note(
     if proposal.author_id is None:
         return None
     atr = await translator_for(services, conn, proposal.author_id)
-    if verdict is Verdict.APPROVE:
+    if verdict is Verdict.APPROVE and proposal.state == "approved":
+        assert proposal.opens_at is not None and proposal.closes_at is not None
+        text = atr._(
+            'Your proposal #{id} "{title}" was approved; voting opens {opens} and closes {closes}.',
+            id=proposal.id,
+            title=proposal.title,
+            opens=atr.when(from_ts(proposal.opens_at)),
+            closes=atr.when(from_ts(proposal.closes_at)),
+        )
+    elif verdict is Verdict.APPROVE:
         assert proposal.closes_at is not None
         text = atr._(
             'Your proposal #{id} "{title}" was approved; voting is open until {when}.',
@@ -1055,6 +1179,7 @@ async def open_proposal(
     """approved -> open, and the announcement with ballot buttons to every eligible voter."""
     if not await store.mark_open(conn, proposal.id):
         return
+    proposal = dataclasses.replace(proposal, state="open")
     batch = await outbox.create_batch(conn, "vote-open", str(proposal.id), created_by=by, now=now)
     messages: list[tuple[int, outbox.Payload]] = []
     for user_id, slots in (await voters(conn, proposal)).items():
@@ -1258,6 +1383,8 @@ async def cast_press(update: Update, context: Context) -> None:
         slot: Slot | None = None
         if proposal is None or option is None:
             problem = tr._("This button is no longer valid.")
+        elif proposal.state == "approved":
+            problem = not_open_yet(tr, proposal)
         elif not open_for_voting(proposal, turn.ts):
             problem = tr._("Voting on this proposal is closed; your ballot was not recorded.")
         elif not can(turn.principal, Action.VOTE):
@@ -1319,6 +1446,9 @@ async def show_ballot(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     async with context.services.db.read() as conn:
         proposal = await store.get(conn, data.proposal_id)
+        if proposal is not None and proposal.state == "approved":
+            await answer(query, not_open_yet(turn.tr, proposal), alert=True)
+            return
         if proposal is None or not open_for_voting(proposal, turn.ts):
             await answer(query, turn.tr._("Voting on this proposal is closed."), alert=True)
             return
@@ -1517,6 +1647,10 @@ async def votes_command(update: Update, context: Context) -> None:
                 cards.append(("\n\n".join([proposal_text(tr, proposal, audience), *extra]), None))
             elif proposal.is_decision and _lives_in_audience(turn.principal, proposal):
                 cards.append((f"{proposal.title}\n{refusal(tr, 'owner')}", None))
+        for proposal in await store.in_state(conn, "approved"):
+            card_text = await upcoming_card(conn, turn, proposal)
+            if card_text is not None:
+                cards.append((card_text, None))
         drafts: list[tuple[str, InlineKeyboardMarkup | None]] = []
         if can(turn.principal, Action.APPROVE_PROPOSAL):
             for draft in await store.in_state(conn, "draft"):
@@ -1526,7 +1660,7 @@ async def votes_command(update: Update, context: Context) -> None:
                         "\n".join(
                             [tr._("Waiting for your review:"), proposal_text(tr, draft, audience)]
                         ),
-                        review_markup(tr, draft.id),
+                        review_markup(tr, draft),
                     )
                 )
     propose_row = []
@@ -1544,6 +1678,23 @@ async def votes_command(update: Update, context: Context) -> None:
             rows = [list(r) for r in markup.inline_keyboard] if markup else []
             markup = InlineKeyboardMarkup([*rows, propose_row])
         await chat.send_message(text[:4000], reply_markup=markup)
+
+
+async def upcoming_card(conn: aiosqlite.Connection, turn: Turn, proposal: Proposal) -> str | None:
+    """An approved proposal that is not open yet, for its audience and the reviewers: when it
+    opens and closes, no ballot buttons."""
+    tr, p = turn.tr, turn.principal
+    if not (_lives_in_audience(p, proposal) or can(p, Action.APPROVE_PROPOSAL)):
+        return None
+    residences = [(r.unit_id, r.relation.value) for r in p.verified]
+    slots, reason = slots_for(proposal, turn.user.id, residences, await _units_map(conn, proposal))
+    audience = await audience_name(conn, tr, proposal.building_id)
+    lines = [tr._("Coming up:"), proposal_text(tr, proposal, audience), ""]
+    if slots:
+        lines.append(tr._("When voting opens, I will send you your ballot here."))
+    elif reason == "owner" and _lives_in_audience(p, proposal):
+        lines.append(refusal(tr, "owner"))
+    return "\n".join(lines).strip()
 
 
 def _lives_in_audience(p: Principal, proposal: Proposal) -> bool:
@@ -1667,6 +1818,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
             OPTIONS: [CallbackQueryHandler(got_options_choice, pattern=matches(PickOptions))],
             OPTION_TEXT: text_step(got_option_text),
             QUORUM: [CallbackQueryHandler(got_quorum, pattern=matches(PickQuorum))],
+            OPENING: [CallbackQueryHandler(got_opening, pattern=matches(PickOpening))],
             DAYS: [CallbackQueryHandler(got_days, pattern=matches(PickDays))],
             PREVIEW: [CallbackQueryHandler(submit, pattern=matches(Submit))],
         },
@@ -1711,7 +1863,11 @@ FEATURE = Feature(
         CommandSpec("votes", N_("Open votes and proposals")),
         CommandSpec("propose", N_("Put a proposal to a vote")),
         CommandSpec("receipt", N_("Check that your ballot was counted")),
-        CommandSpec("paper", N_("Record a signed paper ballot (officers)")),
+        CommandSpec(
+            "paper",
+            N_("Record a signed paper ballot (officers)"),
+            roles=(Role.COMMITTEE, Role.MANAGER),
+        ),
     ),
     jobs=(JobSpec(JOB_NAME, votes_due_job, interval_seconds=30.0, first_seconds=3.0),),
 )

@@ -20,10 +20,8 @@ from bot.votes import (
     OptionDef,
     options_from_json,
     options_to_json,
+    voting_window,
 )
-
-DAY = 86_400
-REMIND_BEFORE = DAY  # the one reminder goes 24 h before the close (at half-time if shorter)
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,7 @@ class Proposal:
     approver_id: int | None
     comment: str
     duration_days: int
+    #: a draft: the opening its author chose (None: on approval); once approved: the opening
     opens_at: int | None
     closes_at: int | None
     nonce: bytes
@@ -117,12 +116,14 @@ async def create(
     duration_days: int,
     author_id: int,
     now: int,
+    opens_at: int | None = None,
 ) -> int:
-    """A new draft, waiting for a committee member or manager."""
+    """A new draft, waiting for a committee member or manager. ``opens_at``: the opening the
+    author chose (None: as soon as it is approved)."""
     cur = await conn.execute(
         "INSERT INTO proposals (title, body, options, building_id, kind, art278_item, basis,"
-        " quorum_num, quorum_den, state, author_id, duration_days, nonce, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
+        " quorum_num, quorum_den, state, author_id, duration_days, opens_at, nonce, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
         (
             title,
             body,
@@ -135,6 +136,7 @@ async def create(
             None if quorum is None else quorum.denominator,
             author_id,
             duration_days,
+            opens_at,
             secrets.token_bytes(32),
             now,
         ),
@@ -174,26 +176,30 @@ async def decide(
 
 
 async def approve(conn: aiosqlite.Connection, proposal_id: int, *, by: int, now: int) -> bool:
-    """Approve a draft: it opens now and closes after its duration; the due rows are written
-    (open now, one reminder before the close, the close). False when no longer a draft."""
+    """Approve a draft and fix its voting window (``bot.votes.voting_window``: the chosen
+    opening, or now if that has passed); the due rows are written (the opening, one reminder
+    before the close, the close). False when it is no longer a draft."""
     rows = await _all(
-        conn, "SELECT duration_days FROM proposals WHERE id = ? AND state = 'draft'", (proposal_id,)
+        conn,
+        "SELECT duration_days, opens_at FROM proposals WHERE id = ? AND state = 'draft'",
+        (proposal_id,),
     )
     if not rows:
         return False
-    closes_at = now + int(rows[0][0]) * DAY
-    await conn.execute(
+    window = voting_window(rows[0][1], int(rows[0][0]), now)
+    cur = await conn.execute(
         "UPDATE proposals SET state = 'approved', approver_id = ?, decided_at = ?, opens_at = ?,"
-        " closes_at = ? WHERE id = ?",
-        (by, now, now, closes_at, proposal_id),
+        " closes_at = ? WHERE id = ? AND state = 'draft'",
+        (by, now, window.opens_at, window.closes_at, proposal_id),
     )
-    remind_at = max(now + (closes_at - now) // 2, closes_at - REMIND_BEFORE)
+    if cur.rowcount != 1:
+        return False
     await conn.executemany(
         "INSERT INTO vote_due (proposal_id, kind, due_at) VALUES (?, ?, ?)",
         [
-            (proposal_id, "open", now),
-            (proposal_id, "remind", remind_at),
-            (proposal_id, "close", closes_at),
+            (proposal_id, "open", window.opens_at),
+            (proposal_id, "remind", window.remind_at),
+            (proposal_id, "close", window.closes_at),
         ],
     )
     return True
@@ -219,12 +225,16 @@ async def mark_closed(
 
 async def claim_due(conn: aiosqlite.Connection, now: int, limit: int = 50) -> list[tuple[int, str]]:
     """Mark due rows sent and return them (proposal id, kind), oldest first. The caller does the
-    work in the same transaction, so a crash rolls both back: each is done exactly once."""
+    work in the same transaction, so a crash rolls both back: each is done exactly once. The
+    reminder and the close of a proposal wait while its opening is not done (e.g. postponed
+    after a failure): a proposal is never closed before it was opened."""
     rows = await _all(
         conn,
-        "SELECT proposal_id, kind FROM vote_due WHERE sent_at IS NULL AND due_at <= ?"
-        " ORDER BY due_at, CASE kind WHEN 'open' THEN 0 WHEN 'remind' THEN 1 ELSE 2 END,"
-        " proposal_id LIMIT ?",
+        "SELECT d.proposal_id, d.kind FROM vote_due d WHERE d.sent_at IS NULL AND d.due_at <= ?"
+        " AND (d.kind = 'open' OR NOT EXISTS (SELECT 1 FROM vote_due o WHERE"
+        " o.proposal_id = d.proposal_id AND o.kind = 'open' AND o.sent_at IS NULL))"
+        " ORDER BY d.due_at, CASE d.kind WHEN 'open' THEN 0 WHEN 'remind' THEN 1 ELSE 2 END,"
+        " d.proposal_id LIMIT ?",
         (now, limit),
     )
     for proposal_id, kind in rows:

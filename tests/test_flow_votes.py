@@ -4,15 +4,15 @@ reminder → close → published result; refusals, forged presses, receipts, res
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 
 from bot.auth import Role
-from bot.clock import to_ts
+from bot.clock import from_ts, to_ts
 from handlers import votes as votes_handlers
-from tests.conftest import Harness
+from tests.conftest import SHANGHAI, Harness
 
 REVIEWER, MANAGER, LEADER = 9001, 9002, 9003
 OWNER_A, OWNER_B, TENANT, OWNER_C, FAMILY_A, DAN = 3001, 3002, 3003, 3004, 3005, 3006
@@ -62,8 +62,10 @@ async def propose(
     item: int = 4,
     days: int = 7,
     quorum: str = "0|1",
+    opens: int = 0,
 ) -> int:
-    """Draft and submit a proposal through /propose; returns its id."""
+    """Draft and submit a proposal through /propose; returns its id. ``opens``: 0 opens on
+    approval, otherwise the unix time of one of the offered openings."""
     await h.command(author, "propose")
     await h.text(author, title)
     await h.text(author, "The lift of building 1 stops between floors. Quote: 30,000 yuan.")
@@ -76,6 +78,7 @@ async def propose(
         await h.tap(author, "vb1|household")
         await h.tap(author, "vo1|0")
         await h.tap(author, f"vq1|{quorum}")
+    await h.tap(author, f"vw1|{opens}")
     await h.tap(author, f"vd1|{days}")
     await h.tap(author, "vs1")
     rows = await h.rows(
@@ -392,7 +395,16 @@ async def test_draft_sent_back_and_rejected_with_a_comment(harness: Harness) -> 
     )
     await h.tap(author, "vt1")
     await h.text(author, "Paint the hall white. Quote from the painter: 4,000 yuan.")
-    for data in ("va1|0", "vk1|poll", "vb1|household", "vo1|0", "vq1|0|1", "vd1|3", "vs1"):
+    for data in (
+        "va1|0",
+        "vk1|poll",
+        "vb1|household",
+        "vo1|0",
+        "vq1|0|1",
+        "vw1|0",
+        "vd1|3",
+        "vs1",
+    ):
         await h.tap(author, data)
     assert await h.rows("SELECT id, title, body, state FROM proposals ORDER BY id") == [
         (
@@ -631,6 +643,7 @@ async def test_custom_options_and_a_quorum(harness: Harness) -> None:
     assert "Please send 2 to 8 options" in last_text(h, OWNER_A)
     await h.text(a, "Light green\nWarm white\nLight green")
     await h.tap(a, "vq1|1|2")
+    await h.tap(a, "vw1|0")
     await h.tap(a, "vd1|3")
     preview = last_text(h, OWNER_A)
     assert "Options: Light green / Warm white" in preview
@@ -695,3 +708,229 @@ async def test_a_failing_close_is_retried_later_without_losing_it(
     h.clock.advance(timedelta(seconds=votes_handlers.RETRY_AFTER))
     await h.run_job("votes-due")
     assert await h.rows("SELECT state FROM proposals WHERE id = ?", (pid,)) == [("closed",)]
+
+
+# ---- the opening chosen while drafting ------------------------------------------------------
+
+DAY = 86_400
+AM8 = "8:00:00\u202fAM"  # Babel puts a narrow no-break space before AM
+
+
+def tomorrow_at_8(h: Harness) -> int:
+    """Tomorrow 08:00 in the community's zone (Shanghai), as offered while drafting."""
+    day = h.clock().astimezone(SHANGHAI).date() + timedelta(days=1)
+    return to_ts(datetime.combine(day, time(8), tzinfo=SHANGHAI))
+
+
+async def test_a_proposal_opens_at_its_chosen_time(harness: Harness) -> None:
+    h = harness
+    await h.start()
+    reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
+    a = await resident(h, OWNER_A, "小王", "zh-hans", "1-101")
+    b = await resident(h, OWNER_B, "Bob", "en", "1-102")
+    opens = tomorrow_at_8(h)
+    assert opens == to_ts(h.clock()) + 22 * 3600  # Mon 10:00 -> Tue 08:00, Shanghai
+    await h.command(b, "propose")
+    await h.text(b, "Repair the lift")
+    await h.text(b, "The lift of building 1 stops between floors. Quote: 30,000 yuan.")
+    await h.tap(b, f"va1|{await building_id(h, '1')}")
+    await h.tap(b, "vk1|decision")
+    await h.tap(b, "vi1|4")
+    asked = h.emu.last_message(OWNER_B)
+    assert "When should voting open?" in (asked.text or "")
+    assert h.emu.buttons(asked) == [
+        ("As soon as it is approved", "vw1|0"),
+        ("Tomorrow, Tue, Nov 24 08:00", f"vw1|{opens}"),
+        ("In 3 days, Thu, Nov 26 08:00", f"vw1|{opens + 2 * DAY}"),
+        ("In 7 days, Mon, Nov 30 08:00", f"vw1|{opens + 6 * DAY}"),
+        ("Cancel", "x1|propose"),
+    ]
+    # forged openings (not 08:00, past, too far ahead) are refused and the question asked again
+    for forged in (opens + 60, opens - DAY, opens + 7 * DAY, -5):
+        await h.press(b, h.emu.last_message(OWNER_B), f"vw1|{forged}")
+        alert = h.emu.calls_of("answerCallbackQuery")[-1].params
+        assert alert.get("text") == "This button is no longer valid." and alert.get("show_alert")
+        assert "When should voting open?" in last_text(h, OWNER_B)
+    await h.tap(b, f"vw1|{opens}")
+    assert "counted from its opening" in last_text(h, OWNER_B)
+    await h.tap(b, "vd1|7")
+    preview = last_text(h, OWNER_B)
+    assert f"Voting opens: Nov 24, 2026, {AM8}" in preview
+    assert f"Voting closes: Dec 1, 2026, {AM8}" in preview
+    await h.tap(b, "vs1")
+    pid = int((await h.rows("SELECT id FROM proposals"))[0][0])
+    card = h.emu.last_message(REVIEWER)
+    assert f"Voting opens: Nov 24, 2026, {AM8}" in (card.text or "")
+    assert f"Voting closes: Dec 1, 2026, {AM8}" in (card.text or "")
+    assert h.emu.buttons(card)[0] == ("Approve for voting", f"vr1|{pid}|approve")
+
+    # approved today: not open, nothing announced; the opening, reminder and close are due rows
+    await approve(h, reviewer, pid)
+    assert f"Approved: proposal #1 opens Nov 24, 2026, {AM8}" in last_text(h, REVIEWER)
+    assert f"Voting closes: Dec 1, 2026, {AM8}" in last_text(h, REVIEWER)
+    assert f"voting opens Nov 24, 2026, {AM8} and closes Dec 1" in last_text(h, OWNER_B)
+    closes = opens + 7 * DAY
+    assert await h.rows("SELECT state, opens_at, closes_at FROM proposals") == [
+        ("approved", opens, closes)
+    ]
+    assert await h.rows("SELECT kind, due_at, sent_at FROM vote_due ORDER BY due_at") == [
+        ("open", opens, None),
+        ("remind", closes - DAY, None),
+        ("close", closes, None),
+    ]
+    await h.run_job("votes-due")  # nothing is due yet
+    await h.run_job("outbox")
+    assert await h.rows("SELECT COUNT(*) FROM outbox_batches") == [(0,)]
+    assert not any("A new vote is open" in t for t in texts(h, OWNER_B))
+
+    # a ballot press before the opening: refused politely, nothing changes
+    before = await snapshot(h)
+    mine = await unit_id(h, "1-102")
+    await h.press(b, h.emu.last_message(OWNER_B), f"vc1|{pid}|{mine}|approve")
+    alert = h.emu.calls_of("answerCallbackQuery")[-1].params
+    assert alert.get("show_alert")
+    assert alert.get("text") == (
+        f"Voting on this proposal opens Nov 24, 2026, {AM8}; your ballot was not recorded."
+    )
+    await h.command(reviewer, "paper", f"{pid} 1-101 1")
+    assert "is not open for voting" in last_text(h, REVIEWER)
+    assert await snapshot(h) == before
+
+    # /votes shows it to its audience as coming up, with no ballot buttons
+    await h.command(b, "votes")
+    listed = h.emu.last_message(OWNER_B)
+    assert "Coming up:" in (listed.text or "")
+    assert f"Voting opens: Nov 24, 2026, {AM8}" in (listed.text or "")
+    assert "I will send you your ballot here" in (listed.text or "")
+    assert not any((d or "").startswith("vc1|") for _, d in h.emu.buttons(listed))
+    await h.command(a, "votes")
+    assert "2026年11月24日 08:00:00" in last_text(h, OWNER_A)
+    other = await resident(h, OWNER_C, "Cat", "en", "2-101")
+    await h.command(other, "votes")
+    assert "There is no open vote for you" in last_text(h, OWNER_C)
+
+    # the opening passes: the sweep opens it and announces it once (run twice)
+    h.clock.advance(timedelta(seconds=opens - to_ts(h.clock()) + 30))
+    await h.run_job("votes-due")
+    await h.run_job("votes-due")
+    await h.run_job("outbox")
+    await h.run_job("outbox")
+    assert await h.rows("SELECT state, opens_at, closes_at FROM proposals") == [
+        ("open", opens, closes)
+    ]
+    assert await h.rows("SELECT kind, COUNT(*) FROM outbox_batches GROUP BY kind") == [
+        ("vote-open", 1)
+    ]
+    for uid in (OWNER_A, OWNER_B):
+        assert len([t for t in texts(h, uid) if "新的投票开始了" in t or "A new vote" in t]) == 1
+    announced = ballot_message(h, OWNER_B, pid).text or ""
+    assert f"Voting closes: Dec 1, 2026, {AM8}" in announced
+    assert "Voting opens" not in announced
+
+    # voting works; it closes at the opening + 7 days, not earlier
+    await vote(h, b, pid, "approve")
+    assert "Recorded: Agree" in h.emu.calls_of("answerCallbackQuery")[-1].params.get("text", "")
+    h.clock.set(from_ts(closes - 60))
+    await h.run_job("votes-due")
+    assert await h.rows("SELECT state FROM proposals") == [("open",)]
+    h.clock.set(from_ts(closes))
+    await h.run_job("votes-due")
+    await h.run_job("outbox")
+    assert await h.rows("SELECT state, closed_at FROM proposals") == [("closed", closes)]
+    assert "Agree: 1 owner, 120.35 m²" in last_text(h, OWNER_B)
+    assert h.emu.unanswered_callbacks() == []
+
+
+async def test_a_restart_between_approval_and_opening_loses_nothing(harness: Harness) -> None:
+    h = harness
+    await h.start()
+    reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
+    author = await resident(h, OWNER_A, "小王", "zh-hans", "1-101")
+    b = await resident(h, OWNER_B, "Bob", "en", "1-102")
+    opens = tomorrow_at_8(h)
+    pid = await propose(h, author, opens=opens, days=3)
+    await approve(h, reviewer, pid)
+    assert await h.rows("SELECT state FROM proposals") == [("approved",)]
+    await h.crash()
+    h.clock.set(from_ts(opens + 3 * 3600))  # the opening passes while the bot is down
+    await h.start(load_example=False)
+    await h.run_job("votes-due")
+    await h.run_job("votes-due")
+    await h.run_job("outbox")
+    closes = opens + 3 * DAY
+    assert await h.rows("SELECT state, opens_at, closes_at FROM proposals") == [
+        ("open", opens, closes)
+    ]
+    assert await h.rows("SELECT kind, due_at, sent_at IS NULL FROM vote_due ORDER BY due_at") == [
+        ("open", opens, 0),
+        ("remind", closes - DAY, 1),
+        ("close", closes, 1),
+    ]
+    assert await h.rows("SELECT COUNT(*) FROM outbox_batches WHERE kind = 'vote-open'") == [(1,)]
+    await vote(h, b, pid, "oppose")
+    h.clock.set(from_ts(closes))
+    await h.run_job("votes-due")
+    await h.run_job("outbox")
+    assert await h.rows("SELECT state, closed_at FROM proposals") == [("closed", closes)]
+    assert "Disagree: 1 owner, 120.35 m²" in last_text(h, OWNER_B)
+    assert h.emu.unanswered_callbacks() == []
+
+
+async def test_approved_late_opens_at_once_and_keeps_or_extends_the_close(
+    harness: Harness,
+) -> None:
+    """Rule: approved after its chosen opening, a proposal opens at the approval and keeps its
+    chosen close (opening + duration) if at least one day of voting is left; otherwise it
+    closes one full duration after the approval."""
+    h = harness
+    await h.start()
+    reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
+    author = await resident(h, OWNER_A, "小王", "zh-hans", "1-101")
+    b = await resident(h, OWNER_B, "Bob", "en", "1-102")
+    opens = tomorrow_at_8(h)
+    kept = await propose(h, author, title="Repair the lift", opens=opens, days=3)
+    extended = await propose(h, author, title="Paint the hall", opens=opens, days=3)
+    chosen_close = opens + 3 * DAY
+
+    # approved one day after the chosen opening: two days left, the chosen close is kept
+    h.clock.set(from_ts(opens + DAY))
+    await approve(h, reviewer, kept)
+    done = next(t for t in texts(h, REVIEWER) if "Approved: proposal #1" in t)
+    assert "Approved: proposal #1 is open" in done
+    assert f"Voting closes: Nov 27, 2026, {AM8}" in done
+    assert await h.rows(
+        "SELECT state, opens_at, closes_at FROM proposals WHERE id = ?", (kept,)
+    ) == [("open", opens + DAY, chosen_close)]
+    await h.run_job("outbox")
+    await vote(h, b, kept, "approve")  # announced at the approval, voting works at once
+
+    # approved 23 hours before the chosen close: less than a day left, 3 full days from now
+    approved_at = chosen_close - 23 * 3600
+    h.clock.set(from_ts(approved_at))
+    await approve(h, reviewer, extended)
+    assert await h.rows(
+        "SELECT state, opens_at, closes_at FROM proposals WHERE id = ?", (extended,)
+    ) == [("open", approved_at, approved_at + 3 * DAY)]
+    assert await h.rows(
+        "SELECT kind, due_at, sent_at FROM vote_due WHERE proposal_id = ? ORDER BY due_at",
+        (extended,),
+    ) == [
+        ("open", approved_at, approved_at),
+        ("remind", approved_at + 2 * DAY, None),
+        ("close", approved_at + 3 * DAY, None),
+    ]
+    await h.run_job("outbox")
+    await vote(h, b, extended, "oppose")
+
+    # at the chosen close only the first one closes
+    h.clock.set(from_ts(chosen_close))
+    await h.run_job("votes-due")
+    assert await h.rows("SELECT id, state FROM proposals ORDER BY id") == [
+        (kept, "closed"),
+        (extended, "open"),
+    ]
+    h.clock.set(from_ts(approved_at + 3 * DAY))
+    await h.run_job("votes-due")
+    assert await h.rows("SELECT state FROM proposals WHERE id = ?", (extended,)) == [("closed",)]
+    assert await h.rows("SELECT COUNT(*) FROM outbox_batches WHERE kind = 'vote-open'") == [(2,)]
+    assert h.emu.unanswered_callbacks() == []

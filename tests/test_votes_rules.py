@@ -3,6 +3,7 @@ its rendering."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -12,17 +13,22 @@ import pytest
 from bot.auth import Action, Principal, Relation, Residence, Role, can
 from bot.i18n import I18n
 from bot.votes import (
+    DAY,
     DEFAULT_OPTIONS,
     AudienceUnit,
     BallotRow,
+    Window,
     count,
     custom_options,
     effective_ballots,
     electorate,
     live_decision,
+    opening_choices,
     owner_key,
     render_distance,
     render_result,
+    valid_opening,
+    voting_window,
 )
 
 TR = I18n(ZoneInfo("Asia/Shanghai")).translator("en")
@@ -153,3 +159,73 @@ def test_who_may_propose(
         residences = (Residence(1, 1, 1, "1-101", Relation(relation), status),)
     principal = Principal(7, frozenset(roles), residences)
     assert can(principal, Action.PROPOSE) is expected
+
+
+# ---- the voting window ------------------------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+N = 1_800_000_000  # the approval
+H = 3600
+
+
+@pytest.mark.parametrize(
+    ("requested", "days", "window"),
+    [
+        # on approval: opens now, closes after the duration, reminder a day before the close
+        (None, 3, Window(N, N + 2 * DAY, N + 3 * DAY)),
+        # chosen opening still ahead: everything counts from it
+        (N + H, 3, Window(N + H, N + H + 2 * DAY, N + H + 3 * DAY)),
+        (N + 1, 7, Window(N + 1, N + 1 + 6 * DAY, N + 1 + 7 * DAY)),
+        # chosen opening is now: the same as on approval
+        (N, 3, Window(N, N + 2 * DAY, N + 3 * DAY)),
+        # approved late, two days of the chosen window left: the chosen close is kept
+        (N - DAY, 3, Window(N, N + DAY, N + 2 * DAY)),
+        # exactly one day left: kept ("at least a day"); the reminder at half-time
+        (N - 2 * DAY, 3, Window(N, N + 12 * H, N + DAY)),
+        # one second less than a day left: a full duration from the approval
+        (N - 2 * DAY - 1, 3, Window(N, N + 2 * DAY, N + 3 * DAY)),
+        # the chosen close already passed: a full duration from the approval
+        (N - 10 * DAY, 7, Window(N, N + 6 * DAY, N + 7 * DAY)),
+    ],
+)
+def test_voting_window(requested: int | None, days: int, window: Window) -> None:
+    assert voting_window(requested, days, N) == window
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("2026-11-23 10:00", ["2026-11-24 08:00", "2026-11-26 08:00", "2026-11-30 08:00"]),
+        ("2026-11-23 07:59", ["2026-11-24 08:00", "2026-11-26 08:00", "2026-11-30 08:00"]),
+        # 00:30 in Shanghai is still the 23rd in UTC: "tomorrow" is the community's tomorrow
+        ("2026-11-24 00:30", ["2026-11-25 08:00", "2026-11-27 08:00", "2026-12-01 08:00"]),
+        ("2026-12-31 23:59", ["2027-01-01 08:00", "2027-01-03 08:00", "2027-01-07 08:00"]),
+    ],
+)
+def test_opening_choices_are_at_8_in_the_community_zone(now: str, expected: list[str]) -> None:
+    choices = opening_choices(at(now), SHANGHAI)
+    assert [days for days, _ in choices] == [1, 3, 7]
+    assert [moment for _, moment in choices] == [at(e) for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("picked", "now", "ok"),
+    [
+        (None, "2026-11-23 10:00", True),  # on approval (0)
+        ("2026-11-24 08:00", "2026-11-23 10:00", True),
+        ("2026-11-30 08:00", "2026-11-23 10:00", True),  # the furthest choice
+        ("2026-11-30 08:00", "2026-11-24 00:01", True),  # offered before midnight, pressed after
+        ("2026-12-01 08:00", "2026-11-23 10:00", False),  # further than offered
+        ("2026-11-24 08:01", "2026-11-23 10:00", False),  # not 08:00
+        ("2026-11-24 08:00", "2026-11-24 08:00", False),  # no longer ahead
+        ("2026-11-24 08:00", "2026-11-25 09:00", False),  # passed: a stale button
+    ],
+)
+def test_valid_opening(picked: str | None, now: str, ok: bool) -> None:
+    value = 0 if picked is None else int(at(picked).timestamp())
+    assert valid_opening(value, int(at(now).timestamp()), SHANGHAI) is ok
+    assert not valid_opening(-5, int(at(now).timestamp()), SHANGHAI)

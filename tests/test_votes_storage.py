@@ -193,3 +193,61 @@ async def test_forget_keeps_unit_and_owner(db: Database) -> None:
     assert [(b.voter_id, b.unit_id) for b in rows] == [(None, 1), (None, 1)]
     assert rows[0].count_key == "O-1-101" and rows[1].count_key == f"x{rows[1].id}"
     assert proposal is not None and proposal.author_id is None and proposal.title == "Lift"
+
+
+async def test_approve_before_the_chosen_opening_waits_for_it(db: Database) -> None:
+    opens = NOW + 22 * 3600
+    async with db.transaction() as conn:
+        pid = await store.create(
+            conn,
+            title="Lift",
+            body="Repair it",
+            options=DEFAULT_OPTIONS,
+            building_id=None,
+            kind="poll",
+            art278_item=None,
+            basis="household",
+            quorum=None,
+            duration_days=3,
+            author_id=1,
+            now=NOW,
+            opens_at=opens,
+        )
+        draft = await store.get(conn, pid)
+        assert draft is not None and (draft.opens_at, draft.closes_at) == (opens, None)
+        assert await store.approve(conn, pid, by=2, now=NOW)
+        proposal = await store.get(conn, pid)
+        assert proposal is not None
+        assert (proposal.state, proposal.opens_at, proposal.closes_at) == (
+            "approved",
+            opens,
+            opens + 3 * 86400,
+        )
+        assert await store.claim_due(conn, NOW) == []
+        assert await store.claim_due(conn, opens - 1) == []
+        assert await store.claim_due(conn, opens) == [(pid, "open")]
+
+
+async def test_reminder_and_close_wait_for_a_postponed_opening(db: Database) -> None:
+    async with db.transaction() as conn:
+        pid = await store.create(
+            conn,
+            title="Lift",
+            body="Repair it",
+            options=DEFAULT_OPTIONS,
+            building_id=None,
+            kind="poll",
+            art278_item=None,
+            basis="household",
+            quorum=None,
+            duration_days=3,
+            author_id=1,
+            now=NOW,
+            opens_at=NOW + 3600,
+        )
+        assert await store.approve(conn, pid, by=2, now=NOW)
+        # the opening failed and is retried after the close was due: nothing else goes first
+        await store.postpone_due(conn, pid, "open", NOW + 10 * 86400)
+        assert await store.claim_due(conn, NOW + 5 * 86400) == []
+        assert await store.claim_due(conn, NOW + 10 * 86400, limit=1) == [(pid, "open")]
+        assert await store.claim_due(conn, NOW + 10 * 86400) == [(pid, "remind"), (pid, "close")]
