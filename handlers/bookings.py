@@ -22,7 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import slots
 from bot.auth import Action, Role, can
 from bot.bookings import length_text, percent, slot_label, span_text, state_text, violation_text
-from bot.callbacks import CallbackData, callback, matches, parse_as
+from bot.callbacks import CallbackData, callback, matches
 from bot.clock import from_ts, to_ts
 from bot.context import Context, Services
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
@@ -36,6 +36,7 @@ from handlers.common import (
     button,
     keyboard,
     notify,
+    pressed,
     private_only,
     reply,
     stale,
@@ -285,10 +286,7 @@ async def _show_rooms(update: Update, context: Context, turn: Turn, note: str = 
 
 @private_only
 async def pick_room(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookRoom)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookRoom)
     if not _allowed(turn, data.unit):
         await _refuse(turn, update, data.unit)
         return
@@ -328,10 +326,7 @@ def _day_allowed(turn: Turn, rules: slots.RoomRules, day: date, unit: int) -> bo
 
 @private_only
 async def pick_day(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookDay)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookDay)
     if not _allowed(turn, data.unit):
         await _refuse(turn, update, data.unit)
         return
@@ -384,10 +379,7 @@ async def _show_grid(
 @private_only
 async def slot_info(update: Update, context: Context) -> None:
     """An unavailable slot: say why; a taken one offers "tell me if it frees up"."""
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookSlotInfo)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookSlotInfo)
     tr = turn.tr
     async with context.services.db.read() as conn:
         loaded = await _room(conn, data.room_id)
@@ -430,10 +422,7 @@ async def slot_info(update: Update, context: Context) -> None:
 
 @private_only
 async def watch(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookWatch)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookWatch)
     tr = turn.tr
     if not can(turn.principal, Action.BOOK_ROOM):
         await answer(query, _join_first_text(turn), alert=True)
@@ -461,10 +450,7 @@ async def watch(update: Update, context: Context) -> None:
 
 @private_only
 async def pick_start(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookSlot)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookSlot)
     tr = turn.tr
     if not _allowed(turn, data.unit):
         await _refuse(turn, update, data.unit)
@@ -552,10 +538,7 @@ async def _after_refusal(
 
 @private_only
 async def pick_length(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookLength)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookLength)
     tr = turn.tr
     if not _allowed(turn, data.unit):
         await _refuse(turn, update, data.unit)
@@ -596,10 +579,7 @@ async def pick_length(update: Update, context: Context) -> None:
 
 @private_only
 async def confirm(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookConfirm)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookConfirm)
     tr = turn.tr
     services = context.services
     if not _allowed(turn, data.unit):
@@ -701,10 +681,7 @@ async def _approvers(conn: aiosqlite.Connection, building_id: int, booker: int) 
 
 
 async def decide(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookDecide)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookDecide)
     tr = turn.tr
     services = context.services
     async with services.db.transaction() as conn:
@@ -856,10 +833,7 @@ async def _show_mine(update: Update, context: Context, turn: Turn, note: str = "
 
 @private_only
 async def cancel_booking(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, BookCancel)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, BookCancel)
     tr = turn.tr
     services = context.services
     unit_ids = {r.unit_id for r in turn.principal.verified}

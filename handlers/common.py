@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 1000  # longest free text we accept from a user in one message
 R = TypeVar("R")
+D = TypeVar("D", bound=CallbackData)
 
 
 @callback("m")
@@ -83,6 +84,17 @@ async def begin(update: Update, context: Context) -> Turn:
         principal = await people.load_principal(conn, user.id)
     tr = services.i18n.for_user(locale, user.language_code)
     return Turn(services, tr, user, chat, services.clock(), principal)
+
+
+async def pressed(
+    update: Update, context: Context, expected: type[D]
+) -> tuple[CallbackQuery, D, Turn]:
+    """A button press: the query, its parsed data (handlers are registered with
+    ``matches(expected)``, so it parses) and the presser's turn, re-loaded from the database."""
+    query = update.callback_query
+    assert query is not None
+    data = parse_as(query.data, expected)
+    return query, data, await begin(update, context)
 
 
 async def touch_person(turn: Turn, conn: aiosqlite.Connection) -> None:

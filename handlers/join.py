@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.auth import Action, Relation, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
+from bot.callbacks import CallbackData, callback, matches
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import N_, Translator
@@ -30,6 +30,7 @@ from handlers.common import (
     dismiss_pattern,
     keyboard,
     notify,
+    pressed,
     private_only,
     reply,
     stale,
@@ -129,10 +130,7 @@ async def join_start(update: Update, context: Context) -> str | int:
 
 @private_only
 async def pick_building(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, JoinBuilding)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, JoinBuilding)
     async with context.services.db.read() as conn:
         found = await community.building(conn, data.building_id)
         units = await community.units_of(conn, data.building_id) if found else []
@@ -156,10 +154,7 @@ async def pick_building(update: Update, context: Context) -> str | int:
 
 @private_only
 async def pick_floor(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, JoinFloor)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, JoinFloor)
     async with context.services.db.read() as conn:
         found = await community.building(conn, data.building_id)
         units = [
@@ -195,10 +190,7 @@ async def ask_relation(update: Update, context: Context, turn: Turn, unit_code: 
 
 @private_only
 async def pick_unit(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, JoinUnit)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, JoinUnit)
     async with context.services.db.read() as conn:
         unit = await community.unit(conn, data.unit_id)
         existing = await people.live_residence(conn, turn.user.id, data.unit_id) if unit else None
@@ -252,10 +244,7 @@ async def invite_start(update: Update, context: Context) -> str | int:
 
 @private_only
 async def pick_relation(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, JoinRelation)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, JoinRelation)
     user_data = await _user_data(context)
     unit_id = user_data.get(UNIT_KEY)
     via = user_data.get(VIA_KEY, "request")
@@ -343,10 +332,7 @@ async def deciders_for(conn: Any, building_id: int) -> list[int]:
 
 async def decide(update: Update, context: Context) -> None:
     """Approve / reject pressed by a leader (or anyone: the right is checked here)."""
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, JoinDecide)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, JoinDecide)
     services = context.services
     async with services.db.transaction() as conn:
         res = await people.residence(conn, data.residence_id)

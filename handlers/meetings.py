@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from bot import meetings as rules
 from bot.auth import Action, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
+from bot.callbacks import CallbackData, callback, matches
 from bot.clock import from_ts, to_ts
 from bot.context import Context, Services
 from bot.feature import CommandSpec, JobSpec, MenuEntry
@@ -40,6 +40,7 @@ from handlers.common import (
     button,
     dismiss_pattern,
     keyboard,
+    pressed,
     private_only,
     reply,
     stale,
@@ -231,10 +232,7 @@ async def got_title(update: Update, context: Context) -> str:
 
 @private_only
 async def got_repeat(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetRepeat)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetRepeat)
     if data.freq not in ("once", "weekly", "monthly"):
         await stale(query, turn)
         return REPEAT
@@ -273,10 +271,7 @@ async def ask_weekday(update: Update, turn: Turn) -> str:
 
 @private_only
 async def got_ordinal(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetOrdinal)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetOrdinal)
     if data.ordinal not in rules.ORDINALS:
         await stale(query, turn)
         return ORDINAL
@@ -287,10 +282,7 @@ async def got_ordinal(update: Update, context: Context) -> str:
 
 @private_only
 async def got_weekday(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetWeekday)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetWeekday)
     if not 0 <= data.weekday <= 6:
         await stale(query, turn)
         return WEEKDAY
@@ -301,10 +293,7 @@ async def got_weekday(update: Update, context: Context) -> str:
 
 @private_only
 async def got_day(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetDay)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetDay)
     if not 0 <= data.offset < DAYS_AHEAD:
         await stale(query, turn)
         return DAY
@@ -336,10 +325,7 @@ def _starts(draft: dict[str, Any], now: datetime, services: Services) -> datetim
 
 @private_only
 async def got_time(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetTime)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetTime)
     hour, minute = divmod(data.hhmm, 100)
     if not (0 <= hour < 24 and 0 <= minute < 60):
         await stale(query, turn)
@@ -387,10 +373,7 @@ async def got_agenda(update: Update, context: Context) -> str:
 
 @private_only
 async def got_audience(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetAudience)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetAudience)
     async with context.services.db.read() as conn:
         found = await community.building(conn, data.building_id) if data.building_id else None
         names = await building_names(conn)
@@ -485,10 +468,7 @@ async def cancel_draft(update: Update, context: Context) -> int:
 
 
 async def rsvp(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetRsvp)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetRsvp)
     tr = turn.tr
     async with context.services.db.transaction() as conn:
         occ = await store.occurrence(conn, data.occurrence_id)
@@ -557,10 +537,7 @@ async def list_meetings(update: Update, context: Context) -> None:
 
 @private_only
 async def minutes_start(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MeetMinutes)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MeetMinutes)
     async with context.services.db.read() as conn:
         occ = await store.occurrence(conn, data.occurrence_id)
         meet = await store.meeting(conn, occ.meeting_id) if occ else None

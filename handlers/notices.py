@@ -36,6 +36,7 @@ from handlers.common import (
     button,
     dismiss_pattern,
     keyboard,
+    pressed,
     private_only,
     reply,
     stale,
@@ -275,10 +276,7 @@ async def _say(update: Update, text: str, markup: Any) -> None:
 
 @private_only
 async def pick_audience(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, NoticeAudience)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, NoticeAudience)
     draft = _draft(context)
     if data.choice == "mine":
         own = sorted(rules.own_buildings(turn.principal))
@@ -324,10 +322,7 @@ async def show_building_picker(update: Update, context: Context, turn: Turn) -> 
 
 @private_only
 async def toggle_building(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, NoticeBuilding)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, NoticeBuilding)
     async with context.services.db.read() as conn:
         found = await community.building(conn, data.building_id)
     if found is None:
@@ -442,10 +437,7 @@ async def ask_options(update: Update, context: Context, turn: Turn) -> str:
 
 @private_only
 async def toggle_option(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, NoticeToggle)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, NoticeToggle)
     draft = _draft(context)
     allowed = (data.option == "pin" and bool(draft.get("groups"))) or (
         data.option == "urgent" and rules.may_mark_urgent(turn.principal)
@@ -656,10 +648,7 @@ async def list_notices(update: Update, context: Context) -> None:
 
 @private_only
 async def cancel_notice(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, NoticeCancel)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, NoticeCancel)
     tr = turn.tr
     async with context.services.db.transaction() as conn:
         found = await store.notice(conn, data.notice_id)
@@ -744,10 +733,7 @@ async def bind(update: Update, context: Context) -> None:
 
 
 async def bind_pick(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, GroupBind)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, GroupBind)
     tr = context.services.i18n.translator(None)
     if turn.chat.type == Chat.PRIVATE or data.kind not in ("building", "community", "staff"):
         await stale(query, turn)

@@ -59,6 +59,7 @@ from handlers.common import (
     dismiss_pattern,
     keyboard,
     notify,
+    pressed,
     private_only,
     reply,
     text_too_long,
@@ -542,10 +543,7 @@ async def _stale(turn: Turn, query: Any, conn: aiosqlite.Connection, ticket: Tic
 
 async def staff_press(update: Update, context: Context) -> None:
     """Accept / assign / on site / resolve / transfer / reject pressed on a card."""
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffAct)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffAct)
     services = context.services
     outgoing: list[Outgoing] = []
     changed = False
@@ -670,10 +668,7 @@ async def transfer_menu(conn: aiosqlite.Connection, turn: Turn, t: Ticket) -> In
 
 
 async def staff_back(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffBack)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffBack)
     async with context.services.db.read() as conn:
         ticket = await _load_for_staff(turn, conn, query, data.ticket_id)
     if ticket is None:
@@ -686,10 +681,7 @@ async def staff_back(update: Update, context: Context) -> None:
 
 
 async def staff_assign(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffAssign)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffAssign)
     services = context.services
     outgoing: list[Outgoing] = []
     async with services.db.transaction() as conn:
@@ -738,10 +730,7 @@ async def staff_assign(update: Update, context: Context) -> None:
 
 
 async def staff_transfer(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffTransfer)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffTransfer)
     services = context.services
     outgoing: list[Outgoing] = []
     async with services.db.transaction() as conn:
@@ -793,10 +782,7 @@ async def staff_transfer(update: Update, context: Context) -> None:
 async def outcome_start(update: Update, context: Context) -> str | int:
     """Reject / duplicate / not our responsibility, chosen from the sub-menu: the reason for the
     resident is asked in private (or the standard one is used with one tap)."""
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffOutcome)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffOutcome)
     async with context.services.db.read() as conn:
         ticket = await _load_for_staff(turn, conn, query, data.ticket_id)
         if ticket is None:
@@ -865,10 +851,7 @@ async def reason_text(update: Update, context: Context) -> str | int:
 
 @private_only
 async def reason_standard(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffReason)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffReason)
     user_data = context.user_data
     assert user_data is not None
     if user_data.get(ASK_KEY) != data.ticket_id or user_data.get(OUTCOME_KEY) != data.move.value:
@@ -935,10 +918,7 @@ async def apply_outcome(update: Update, context: Context, turn: Turn, reason: st
 
 
 async def ask_start(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffAct)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffAct)
     async with context.services.db.read() as conn:
         ticket = await _load_for_staff(turn, conn, query, data.ticket_id)
         if ticket is None:
@@ -1112,10 +1092,7 @@ async def ticket_command(update: Update, context: Context) -> None:
 
 
 async def open_from_queue(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, StaffOpen)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, StaffOpen)
     if not can(turn.principal, Action.HANDLE_TICKETS):
         await _refuse(turn, query, turn.tr._("Sorry, you do not have the right to do this."))
         return

@@ -20,6 +20,7 @@ from handlers.common import (
     begin,
     button,
     keyboard,
+    pressed,
     private_only,
     reply,
     stale,
@@ -151,10 +152,7 @@ async def language(update: Update, context: Context) -> None:
 
 @private_only
 async def pick_language(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickLanguage)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickLanguage)
     if data.locale not in LOCALES:
         await stale(query, turn)
         return
@@ -239,10 +237,7 @@ async def forget_me(update: Update, context: Context) -> None:
 
 @private_only
 async def forget_me_confirm(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, ForgetMe)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, ForgetMe)
     await answer(query)
     if not data.confirm:
         await reply(update, turn.tr._("Nothing was deleted."))

@@ -51,6 +51,7 @@ from handlers.common import (
     button,
     dismiss_pattern,
     keyboard,
+    pressed,
     private_only,
     reply,
     stale,
@@ -418,10 +419,7 @@ async def pick_kind(update: Update, context: Context) -> str:
 
 @private_only
 async def pick_category(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickCategory)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickCategory)
     async with turn.services.db.read() as conn:
         cat = await staff.category_of(conn, data.code)
     if cat is None:
@@ -435,10 +433,7 @@ async def pick_category(update: Update, context: Context) -> str:
 
 @private_only
 async def pick_home(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickHome)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickHome)
     home = next((r for r in turn.principal.verified if r.unit_id == data.unit_id), None)
     if home is None or not can(turn.principal, Action.REPORT_HOME, home.building_id):
         await answer(
@@ -472,10 +467,7 @@ async def pick_public(update: Update, context: Context) -> str:
 
 @private_only
 async def pick_building(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickBuilding)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickBuilding)
     async with turn.services.db.read() as conn:
         found = await community.building(conn, data.building_id)
     if found is None:
@@ -561,10 +553,7 @@ async def report_anyway(update: Update, context: Context) -> str:
 
 @private_only
 async def follow_instead(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, FollowInstead)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, FollowInstead)
     async with turn.services.db.transaction() as conn:
         ticket = await store.get(conn, data.ticket_id)
         if ticket is None or not ticket.is_open:
@@ -853,10 +842,7 @@ async def ticket_details(turn: Turn, ticket_id: int) -> tuple[str, InlineKeyboar
 
 @private_only
 async def open_my_ticket(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, MyTicket)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, MyTicket)
     shown = await ticket_details(turn, data.ticket_id)
     if shown is None:
         await stale(query, turn)
@@ -867,10 +853,7 @@ async def open_my_ticket(update: Update, context: Context) -> None:
 
 @private_only
 async def withdraw(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, Withdraw)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, Withdraw)
     tr = turn.tr
     if not data.confirm:
         await answer(query)
@@ -919,10 +902,7 @@ async def withdraw(update: Update, context: Context) -> None:
 
 @private_only
 async def note_start(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, NoteStart)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, NoteStart)
     async with turn.services.db.read() as conn:
         ticket, reporter = await _mine(conn, data.ticket_id, turn.user.id)
     if ticket is None or not reporter or not ticket.is_open:
@@ -999,10 +979,7 @@ async def note_message(update: Update, context: Context) -> str | int:
 
 @private_only
 async def rate(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, Rate)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, Rate)
     tr = turn.tr
     services = context.services
     outgoing: list[Outgoing] = []

@@ -27,7 +27,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.auth import Action, Principal, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
+from bot.callbacks import CallbackData, callback, matches
 from bot.clock import from_ts
 from bot.context import Context
 from bot.i18n import N_, Translator
@@ -40,6 +40,7 @@ from handlers.common import (
     begin,
     button,
     keyboard,
+    pressed,
     private_only,
     reply,
 )
@@ -262,10 +263,7 @@ async def summary(
 @private_only
 async def open_ticket(update: Update, context: Context) -> None:
     """A ticket pressed in the list: re-check the right for its building, then show it."""
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, LeaderTicket)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, LeaderTicket)
     async with turn.services.db.read() as conn:
         ticket = await store.get(conn, data.ticket_id)
         if ticket is None or not can(

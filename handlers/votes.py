@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from bot.auth import Action, Principal, Relation, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
+from bot.callbacks import CallbackData, callback, matches
 from bot.clock import from_ts
 from bot.context import Context, Services
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
@@ -71,6 +71,7 @@ from handlers.common import (
     dismiss_pattern,
     keyboard,
     notify,
+    pressed,
     private_only,
     reply,
     stale,
@@ -534,10 +535,7 @@ async def keep_body(update: Update, context: Context) -> str:
 
 @private_only
 async def revise_start(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, Revise)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, Revise)
     async with context.services.db.read() as conn:
         proposal = await store.get(conn, data.proposal_id)
     if (
@@ -572,10 +570,7 @@ async def _stale(update: Update, turn: Turn) -> None:
 
 @private_only
 async def got_audience(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickAudience)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickAudience)
     if data.building_id:
         async with context.services.db.read() as conn:
             found = await community.building(conn, data.building_id)
@@ -606,10 +601,7 @@ async def got_audience(update: Update, context: Context) -> str:
 
 @private_only
 async def got_kind(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickKind)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickKind)
     await answer(query)
     draft = _draft(context)
     draft["kind"] = data.kind.value
@@ -664,10 +656,7 @@ async def ask_opening(update: Update, turn: Turn) -> str:
 
 @private_only
 async def got_opening(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickOpening)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickOpening)
     if not valid_opening(data.at, turn.ts, turn.tr.tz):
         await _stale(update, turn)  # e.g. "tomorrow" offered two days ago: ask again
         return await ask_opening(update, turn)
@@ -688,10 +677,7 @@ async def ask_days(update: Update, turn: Turn) -> str:
 
 @private_only
 async def got_item(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickItem)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickItem)
     if data.item not in {int(i) for i in Art278Item}:
         await _stale(update, turn)
         return ITEM
@@ -705,10 +691,7 @@ async def got_item(update: Update, context: Context) -> str:
 
 @private_only
 async def got_basis(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickBasis)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickBasis)
     await answer(query)
     _draft(context)["basis"] = data.basis.value
     await reply(
@@ -727,10 +710,7 @@ async def got_basis(update: Update, context: Context) -> str:
 
 @private_only
 async def got_options_choice(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickOptions)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickOptions)
     await answer(query)
     if not data.custom:
         _draft(context)["options"] = [o.to_json() for o in DEFAULT_OPTIONS]
@@ -783,10 +763,7 @@ async def ask_quorum(update: Update, turn: Turn) -> str:
 
 @private_only
 async def got_quorum(update: Update, context: Context) -> str:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickQuorum)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickQuorum)
     if (data.num, data.den) not in QUORUMS:
         await _stale(update, turn)
         return QUORUM
@@ -843,10 +820,7 @@ def draft_complete(draft: Mapping[str, Any]) -> bool:
 
 @private_only
 async def got_days(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, PickDays)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, PickDays)
     draft = _draft(context)
     if data.days not in DURATIONS:
         await _stale(update, turn)
@@ -978,10 +952,7 @@ async def send_text_hint(update: Update, context: Context) -> None:
 
 
 async def review_press(update: Update, context: Context) -> str | int:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, Review)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, Review)
     if not can(turn.principal, Action.APPROVE_PROPOSAL):
         await answer(query, turn.tr._("Sorry, you do not have the right to do this."), alert=True)
         return ConversationHandler.END
@@ -1371,10 +1342,7 @@ def open_for_voting(proposal: Proposal | None, now: int) -> bool:
 
 
 async def cast_press(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, Cast)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, Cast)
     tr = turn.tr
     problem: str | None = None
     async with context.services.db.transaction() as conn:
@@ -1440,10 +1408,7 @@ async def cast_press(update: Update, context: Context) -> None:
 
 
 async def show_ballot(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, ShowBallot)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, ShowBallot)
     async with context.services.db.read() as conn:
         proposal = await store.get(conn, data.proposal_id)
         if proposal is not None and proposal.state == "approved":
@@ -1769,10 +1734,7 @@ async def receipt_command(update: Update, context: Context) -> None:
 
 
 async def check_press(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = parse_as(query.data, CheckBallot)
-    turn = await begin(update, context)
+    query, data, turn = await pressed(update, context, CheckBallot)
     async with context.services.db.read() as conn:
         proposal = await store.get(conn, data.proposal_id)
         text = await check_text(conn, turn.tr, proposal, turn.user.id) if proposal else None
