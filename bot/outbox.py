@@ -374,6 +374,8 @@ class Sender:
         except Forbidden as exc:
             async with self.db.transaction() as conn:
                 await outbox.mark_blocked(conn, row.id, str(exc))
+                if row.chat_id > 0:  # a person: later broadcasts skip them until they return
+                    await people.set_blocked(conn, row.chat_id, to_ts(self.clock()))
             result.blocked += 1
             return
         except ChatMigrated as exc:  # a group became a supergroup: the old id is gone

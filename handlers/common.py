@@ -158,7 +158,13 @@ async def notify(
     """Push a message to someone; a blocked bot or a vanished chat is logged, not raised."""
     try:
         return await context.bot.send_message(chat_id, text, reply_markup=markup)
-    except (Forbidden, BadRequest) as exc:
+    except Forbidden as exc:
+        log.info("chat %s blocked the bot: %s", chat_id, exc)
+        if chat_id > 0:
+            services = context.services
+            async with services.db.transaction() as conn:
+                await people.set_blocked(conn, chat_id, int(services.clock().timestamp()))
+    except BadRequest as exc:
         log.warning("could not notify chat %s: %s", chat_id, exc)
     except TelegramError as exc:
         log.warning("could not notify chat %s (will not retry): %s", chat_id, exc)

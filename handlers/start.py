@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram import Chat, ChatMember, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot.callbacks import CallbackData, callback, matches, parse_as
 from bot.context import Context
@@ -252,6 +252,19 @@ async def forget_me_confirm(update: Update, context: Context) -> None:
     )
 
 
+async def bot_blocked_or_unblocked(update: Update, context: Context) -> None:
+    """Telegram tells us when a person blocks or unblocks the bot (my_chat_member)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != Chat.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    blocked = status in (ChatMember.BANNED, ChatMember.LEFT)
+    services = context.services
+    async with services.db.transaction() as conn:
+        at = int(services.clock().timestamp()) if blocked else None
+        await people.set_blocked(conn, change.chat.id, at)
+
+
 @private_only
 async def help_command(update: Update, context: Context) -> None:
     turn = await begin(update, context)
@@ -276,6 +289,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("forgetme", forget_me),
         CallbackQueryHandler(forget_me_confirm, pattern=matches(ForgetMe)),
         CommandHandler("help", help_command),
+        ChatMemberHandler(bot_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER),
         CallbackQueryHandler(show_menu, pattern=matches(Dismiss)),
     ]
 

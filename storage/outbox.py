@@ -14,6 +14,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage import people
+
 
 @dataclass(frozen=True)
 class Payload:
@@ -111,13 +113,18 @@ async def enqueue(
     not_before: int,
 ) -> int:
     """Add one row per (chat_id, payload); a chat already in the batch is skipped. Returns the
-    number of rows added."""
+    number of rows added. People known to have blocked the bot get a row that is 'blocked'
+    at once (it counts in the delivery report) and is never sent."""
+    blocked = await people.blocked_among(conn, (chat_id for chat_id, _ in messages))
     added = 0
     for chat_id, payload in messages:
+        state, error = (
+            ("blocked", "blocked the bot earlier") if chat_id in blocked else ("pending", None)
+        )
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO outbox (batch_id, chat_id, payload, next_attempt_at)"
-            " VALUES (?, ?, ?, ?)",
-            (batch_id, chat_id, payload.to_json(), not_before),
+            "INSERT OR IGNORE INTO outbox (batch_id, chat_id, payload, next_attempt_at, state,"
+            " error) VALUES (?, ?, ?, ?, ?, ?)",
+            (batch_id, chat_id, payload.to_json(), not_before, state, error),
         )
         added += cur.rowcount
     return added

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,7 @@ async def upsert_person(
         "INSERT INTO people (user_id, first_name, username, language_code, created_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
         " first_name = excluded.first_name, username = excluded.username,"
-        " language_code = excluded.language_code",
+        " language_code = excluded.language_code, blocked_at = NULL",
         (user_id, first_name, username, language_code, now),
     )
 
@@ -62,6 +63,20 @@ async def get_person(conn: aiosqlite.Connection, user_id: int) -> Person | None:
         (user_id,),
     )
     return Person(*row) if row else None
+
+
+async def set_blocked(conn: aiosqlite.Connection, user_id: int, at: int | None) -> None:
+    """Mark (``at``) or clear (None) that this person blocked the bot."""
+    await conn.execute("UPDATE people SET blocked_at = ? WHERE user_id = ?", (at, user_id))
+
+
+async def blocked_among(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people have blocked the bot."""
+    wanted = {u for u in user_ids if u > 0}
+    if not wanted:
+        return set()
+    rows = await fetch_all(conn, "SELECT user_id FROM people WHERE blocked_at IS NOT NULL")
+    return {r[0] for r in rows} & wanted
 
 
 async def stored_locale(conn: aiosqlite.Connection, user_id: int) -> str | None:
