@@ -20,6 +20,7 @@ from handlers.common import (
     begin,
     button,
     keyboard,
+    notify,
     pressed,
     private_only,
     reply,
@@ -252,12 +253,29 @@ async def forget_me_confirm(update: Update, context: Context) -> None:
     )
 
 
-async def bot_blocked_or_unblocked(update: Update, context: Context) -> None:
-    """Telegram tells us when a person blocks or unblocks the bot (my_chat_member)."""
+async def bot_membership_changed(update: Update, context: Context) -> None:
+    """Telegram tells us when a person blocks or unblocks the bot, and when the bot is added to
+    a group (my_chat_member)."""
     change = update.my_chat_member
-    if change is None or change.chat.type != Chat.PRIVATE:
+    if change is None:
         return
     status = change.new_chat_member.status
+    if change.chat.type != Chat.PRIVATE:
+        joined = status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+        was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+        if joined and was_out:
+            tr = context.services.i18n.translator(None)
+            await notify(
+                context,
+                change.chat.id,
+                tr._(
+                    "Hello! I am the community's front desk. In this group I only post notices, "
+                    "announcements and results. An administrator or the property manager can "
+                    "send /bind here to connect this group to a building, the whole community "
+                    "or the staff."
+                ),
+            )
+        return
     blocked = status in (ChatMember.BANNED, ChatMember.LEFT)
     services = context.services
     async with services.db.transaction() as conn:
@@ -289,7 +307,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("forgetme", forget_me),
         CallbackQueryHandler(forget_me_confirm, pattern=matches(ForgetMe)),
         CommandHandler("help", help_command),
-        ChatMemberHandler(bot_blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         CallbackQueryHandler(show_menu, pattern=matches(Dismiss)),
     ]
 

@@ -114,3 +114,60 @@ async def test_telegram_telling_us_of_a_block_and_an_unblock(harness: Harness) -
     ]
     batch = await broadcast(harness, [ANN], "delivered")
     assert await states(harness, batch) == {ANN: "sent"}
+
+
+async def test_the_bot_added_to_a_group_explains_how_to_bind_it(harness: Harness) -> None:
+    await harness.start()
+    admin = harness.emu.user(1, "Admin", "en")
+    group = harness.emu.group(-100777, "3号楼业主群")
+    bot = {
+        "id": harness.emu.bot_id,
+        "is_bot": True,
+        "first_name": "bot",
+        "username": harness.emu.bot_username,
+    }
+    update = {
+        "my_chat_member": {
+            "chat": group,
+            "from": admin,
+            "date": int(time.time()),
+            "old_chat_member": {"status": "left", "user": bot},
+            "new_chat_member": {"status": "member", "user": bot},
+        }
+    }
+    harness.emu.inject(update)
+    await harness.settle()
+    text = harness.emu.last_message(-100777).text or ""
+    assert "/bind" in text and "只在群里发布通知" in text
+    # a promotion to admin later is not a second greeting
+    harness.emu.inject(
+        {
+            "my_chat_member": {
+                **update["my_chat_member"],
+                "old_chat_member": {"status": "member", "user": bot},
+                "new_chat_member": {
+                    "status": "administrator",
+                    "user": bot,
+                    **{
+                        k: False
+                        for k in (
+                            "can_be_edited",
+                            "is_anonymous",
+                            "can_manage_chat",
+                            "can_delete_messages",
+                            "can_manage_video_chats",
+                            "can_restrict_members",
+                            "can_promote_members",
+                            "can_change_info",
+                            "can_invite_users",
+                            "can_post_stories",
+                            "can_edit_stories",
+                            "can_delete_stories",
+                        )
+                    },
+                },
+            }
+        }
+    )
+    await harness.settle()
+    assert len(harness.emu.messages(-100777)) == 1
