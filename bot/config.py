@@ -30,7 +30,6 @@ class Settings:
     db_path: Path
     timezone: ZoneInfo
     locale: str
-    tickets_per_day: int = 10
 
     def __repr__(self) -> str:  # never show the token
         shown = "set" if self.token else "unset"
@@ -113,15 +112,6 @@ def load_settings(
     if locale not in LOCALES:
         problems.append(f"RESIDENTBOT_LOCALE must be one of {', '.join(LOCALES)}, got {locale!r}")
 
-    per_day_raw = env.get("RESIDENTBOT_TICKETS_PER_DAY", "").strip() or "10"
-    per_day = 10
-    if not per_day_raw.isdigit() or int(per_day_raw) < 1:
-        problems.append(
-            f"RESIDENTBOT_TICKETS_PER_DAY must be a positive whole number, got {per_day_raw!r}"
-        )
-    else:
-        per_day = int(per_day_raw)
-
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -131,7 +121,6 @@ def load_settings(
         db_path=db_path,
         timezone=timezone,
         locale=locale,
-        tickets_per_day=per_day,
     )
 
 
