@@ -3,10 +3,12 @@ unit and waiting for the building leader (or, if there is none, staff) to confir
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -40,6 +42,8 @@ from handlers.common import (
 )
 from handlers.start import main_menu, menu_pattern
 from storage import community, people
+
+log = logging.getLogger(__name__)
 
 PICK, RELATION = "join:pick", "join:relation"
 UNIT_KEY, VIA_KEY = "join_unit", "join_via"
@@ -299,7 +303,10 @@ async def pick_relation(update: Update, context: Context) -> str | int:
             ],
             per_row=2,
         )
-        await notify(context, decider, text, markup)
+        pushed = await notify(context, decider, text, markup)
+        if pushed is not None:
+            async with services.db.transaction() as conn:
+                await people.record_join_push(conn, residence_id, decider, pushed.message_id)
     if deciders:
         text = turn.tr._(
             "Thank you! Your building leader has been asked to confirm that you live in unit "
@@ -350,6 +357,10 @@ async def decide(update: Update, context: Context) -> None:
             await people.audit(conn, turn.user.id, action, res.unit_code, turn.ts, str(res.user_id))
         rtr = await translator_for(services, conn, res.user_id)
         current = await people.residence(conn, res.id)
+        copies = []
+        if decided:
+            for chat_id, message_id in await people.join_pushes(conn, res.id):
+                copies.append((chat_id, message_id, await translator_for(services, conn, chat_id)))
     if not decided:
         if current is not None and current.status == "verified":
             text = turn.tr._("This request was already approved.")
@@ -378,6 +389,21 @@ async def decide(update: Update, context: Context) -> None:
         )
     await reply(update, mine)
     await notify(context, res.user_id, theirs)
+    here = query.message
+    for chat_id, message_id, ctr in copies:
+        if here is not None and (here.chat.id, here.message_id) == (chat_id, message_id):
+            continue
+        outcome = (
+            ctr._("Unit {unit}: approved by {name}.", unit=res.unit_code, name=turn.user.full_name)
+            if data.approve
+            else ctr._(
+                "Unit {unit}: rejected by {name}.", unit=res.unit_code, name=turn.user.full_name
+            )
+        )
+        try:
+            await context.bot.edit_message_text(outcome, chat_id=chat_id, message_id=message_id)
+        except TelegramError as exc:  # deleted by its reader, or too old: nothing to update
+            log.info("could not update the join request copy in %s: %s", chat_id, exc)
 
 
 @private_only

@@ -374,3 +374,23 @@ async def test_help_and_the_command_menu_list_what_each_person_may_use(harness: 
         not {"notice", "blackout", "grant", "bind", "queue", "paper"} & {c["command"] for c in cmds}
         for cmds in menu
     )
+
+
+async def test_other_leaders_copies_say_who_answered(harness: Harness) -> None:
+    await harness.start()
+    await harness.grant(LEADER, Role.LEADER, "1")
+    await harness.grant(OTHER, Role.LEADER, "1")
+    first = harness.emu.user(LEADER, "Lee", "en")
+    second = harness.emu.user(OTHER, "小周", "zh-hans")
+    await harness.command(first, "start")
+    await harness.command(second, "start")
+    user = harness.emu.user(RESIDENT, "Ann", "en")
+    await choose_unit(harness, user, "1号楼", 5, "1-502")
+    await harness.tap(user, "jr1|owner")
+    mine, theirs = harness.emu.last_message(LEADER), harness.emu.last_message(OTHER)
+    assert harness.emu.buttons(theirs)  # both got approve / reject
+    await harness.press(first, mine, harness.emu.find_button_by_text(mine, "Approve"))
+    updated = harness.emu.message(OTHER, theirs.message_id)
+    assert updated.text == "1-502：已由 Lee 同意。"
+    assert harness.emu.buttons(updated) == []
+    assert "Approved" in (harness.emu.message(LEADER, mine.message_id).text or "")
