@@ -132,6 +132,20 @@ class MeetMinutes(CallbackData):
     occurrence_id: int
 
 
+@callback("mx")
+@dataclass(frozen=True)
+class MeetCancel(CallbackData):
+    occurrence_id: int
+    series: bool  # end the whole recurring series
+    sure: bool  # False: ask to confirm; True: do it
+
+
+@callback("mk")
+@dataclass(frozen=True)
+class MeetKeep(CallbackData):
+    occurrence_id: int
+
+
 def _draft(context: Context) -> dict[str, Any]:
     data = context.user_data
     assert data is not None
@@ -476,6 +490,9 @@ async def rsvp(update: Update, context: Context) -> None:
         if occ is None or meet is None or meet.state != "active":
             await answer(query, tr._("This button is no longer valid."), alert=True)
             return
+        if occ.cancelled_at is not None:
+            await answer(query, tr._("Sorry, this meeting was cancelled."), alert=True)
+            return
         if occ.starts_at <= turn.ts:
             await answer(query, tr._("This meeting has already taken place."), alert=True)
             return
@@ -516,16 +533,22 @@ async def list_meetings(update: Update, context: Context) -> None:
     lines = [tr._("Meetings:")]
     buttons = []
     for meet, occ, (yes, no) in counted:
+        when = tr.when(from_ts(occ.starts_at), "short")
+        if occ.cancelled_at is not None:
+            lines.append(tr._("{when} {title}: cancelled", when=when, title=meet.title))
+            continue
         lines.append(
             tr._(
                 "{when} {title}: {yes} attend, {no} cannot",
-                when=tr.when(from_ts(occ.starts_at), "short"),
+                when=when,
                 title=meet.title,
                 yes=yes,
                 no=no,
             )
         )
-        if occ.starts_at <= turn.ts and occ.minutes_notice_id is None:
+        if occ.starts_at > turn.ts:
+            buttons += cancel_buttons(tr, meet, occ)
+        elif occ.minutes_notice_id is None:
             label = tr._(
                 "Post minutes: {title} {day}",
                 title=meet.title[:20],
@@ -533,6 +556,174 @@ async def list_meetings(update: Update, context: Context) -> None:
             )
             buttons.append(button(label, MeetMinutes(occ.id)))
     await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
+
+
+def cancel_buttons(
+    tr: Translator, meet: store.Meeting, occ: store.Occurrence
+) -> list[InlineKeyboardButton]:
+    day = tr.day(from_ts(occ.starts_at).astimezone(tr.tz).date(), "short")
+    title = meet.title[:20]
+    if not meet.rule:
+        label = tr._("Cancel this meeting: {title} {day}", title=title, day=day)
+        return [button(label, MeetCancel(occ.id, False, False))]
+    found = [
+        button(
+            tr._("Cancel this one: {title} {day}", title=title, day=day),
+            MeetCancel(occ.id, False, False),
+        )
+    ]
+    if meet.ended_at is None:
+        found.append(
+            button(tr._("End the series: {title}", title=title), MeetCancel(occ.id, True, False))
+        )
+    return found
+
+
+async def _cancellable(
+    conn: aiosqlite.Connection, turn: Turn, data: MeetCancel
+) -> tuple[store.Meeting, store.Occurrence] | None:
+    """The meeting and occurrence a cancel press is about, if the presser may cancel it and it
+    can still be cancelled (re-checked on every press, inside the transaction)."""
+    if not can(turn.principal, Action.CALL_MEETING):
+        return None
+    occ = await store.occurrence(conn, data.occurrence_id)
+    meet = await store.meeting(conn, occ.meeting_id) if occ else None
+    if occ is None or meet is None or meet.state != "active":
+        return None
+    if occ.cancelled_at is not None or occ.starts_at <= turn.ts:
+        return None
+    if data.series and (not meet.rule or meet.ended_at is not None):
+        return None
+    return meet, occ
+
+
+def cancellation(tr: Translator, meet: store.Meeting, starts: datetime) -> str:
+    return tr._(
+        "❌ Cancelled: {title} on {when} ({place}) will not take place.",
+        title=meet.title,
+        when=tr.when(starts),
+        place=meet.place,
+    )
+
+
+async def _tell_cancelled(
+    services: Services,
+    conn: aiosqlite.Connection,
+    meet: store.Meeting,
+    occurrence_id: int,
+    turn: Turn,
+) -> tuple[int, int]:
+    """Queue the cancellation of one occurrence to those its announcement reached (not those
+    who said they cannot attend); an announcement still queued is cancelled instead."""
+    occ = await store.occurrence(conn, occurrence_id)
+    assert occ is not None
+    chats = await store.announced_to(conn, occurrence_id)
+    for batch_id in await store.announcement_batches(conn, occurrence_id):
+        await outbox.cancel_batch(conn, batch_id)
+    skip = await store.declined(conn, occurrence_id)
+    starts = from_ts(occ.starts_at)
+    messages: list[tuple[int, outbox.Payload]] = []
+    for chat_id in chats:
+        if chat_id in skip:
+            continue
+        if chat_id < 0:  # a group chat: the community's language
+            tr = services.i18n.translator(None)
+        else:
+            tr = await translator_for(services, conn, chat_id)
+        messages.append((chat_id, outbox.Payload(cancellation(tr, meet, starts))))
+    if not messages:
+        return 0, 0
+    batch = await outbox.create_batch(
+        conn,
+        "meeting",
+        f"{occurrence_id}:cancel",
+        created_by=turn.user.id,
+        now=turn.ts,
+        report_chat_id=None,
+        title=meet.title,
+    )
+    await outbox.enqueue(conn, batch, messages, not_before=turn.ts)
+    groups = sum(1 for chat_id, _ in messages if chat_id < 0)
+    return len(messages) - groups, groups
+
+
+@private_only
+async def cancel_meeting(update: Update, context: Context) -> None:
+    query, data, turn = await pressed(update, context, MeetCancel)
+    tr = turn.tr
+    services = context.services
+    async with services.db.transaction() as conn:
+        found = await _cancellable(conn, turn, data)
+        if found is None:
+            if not can(turn.principal, Action.CALL_MEETING):
+                await answer(query, tr._("Sorry, you do not have the right to do this."), True)
+            else:
+                await answer(query, tr._("This meeting cannot be cancelled any more."), True)
+            return
+        meet, occ = found
+        if not data.sure:
+            await answer(query)
+            when = tr.when(from_ts(occ.starts_at))
+            if data.series:
+                text = tr._(
+                    "End the series {title}? The upcoming meeting on {when} is cancelled and "
+                    "no more are planned. Everyone invited is told.",
+                    title=meet.title,
+                    when=when,
+                )
+            else:
+                text = tr._(
+                    "Cancel {title} on {when}? Everyone invited is told.",
+                    title=meet.title,
+                    when=when,
+                )
+            markup = keyboard(
+                [
+                    button(tr._("Yes, cancel it"), MeetCancel(occ.id, data.series, True)),
+                    button(tr._("No, keep it"), MeetKeep(occ.id)),
+                ],
+                per_row=2,
+            )
+            await reply(update, text, markup)
+            return
+        if data.series:
+            cancelled = await store.end_series(conn, meet.id, turn.ts) or []
+        else:
+            done = await store.cancel_occurrence(conn, occ.id, turn.ts, keep_next=True)
+            cancelled = [occ.id] if done else []
+        people = groups = 0
+        for occurrence_id in cancelled:
+            told = await _tell_cancelled(services, conn, meet, occurrence_id, turn)
+            people, groups = people + told[0], groups + told[1]
+    await answer(query)
+    if data.series:
+        head = tr._("The series {title} is ended.", title=meet.title)
+    else:
+        head = tr._(
+            "{title} on {when} is cancelled.",
+            title=meet.title,
+            when=tr.when(from_ts(occ.starts_at)),
+        )
+    await reply(
+        update,
+        "\n".join(
+            [
+                head,
+                tr._(
+                    "The notice goes to {people} residents and {groups} group chats.",
+                    people=people,
+                    groups=groups,
+                ),
+            ]
+        ),
+    )
+
+
+@private_only
+async def keep_meeting(update: Update, context: Context) -> None:
+    query, _, turn = await pressed(update, context, MeetKeep)
+    await answer(query)
+    await reply(update, turn.tr._("The meeting stays as it is. Nothing was changed."))
 
 
 @private_only
@@ -648,6 +839,10 @@ async def handle_due(
     occ = await store.occurrence(conn, due.occurrence_id)
     meet = await store.meeting(conn, occ.meeting_id) if occ else None
     if occ is None or meet is None or meet.state != "active":
+        return
+    if due.kind == "next" and meet.ended_at is not None:
+        return  # the series is ended: no more occurrences
+    if due.kind != "next" and occ.cancelled_at is not None:
         return
     starts, ts = from_ts(occ.starts_at), to_ts(now)
     messages: list[tuple[int, outbox.Payload]] = []
@@ -765,6 +960,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("meetings", list_meetings),
         CallbackQueryHandler(list_meetings, pattern=menu_pattern("meetings")),
         CallbackQueryHandler(rsvp, pattern=matches(MeetRsvp)),
+        CallbackQueryHandler(cancel_meeting, pattern=matches(MeetCancel)),
+        CallbackQueryHandler(keep_meeting, pattern=matches(MeetKeep)),
     ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from bot.meetings import MEETINGS_LABEL, RSVP_LABEL
+from storage.db import fetch_all, fetch_one
 from storage.notices import dump_audience, load_audience
 
 
@@ -23,6 +24,7 @@ class Meeting:
     rule: str | None
     created_at: int
     state: str
+    ended_at: int | None
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Occurrence:
     meeting_id: int
     starts_at: int
     minutes_notice_id: int | None
+    cancelled_at: int | None
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,9 @@ class Due:
     due_at: int
 
 
-async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
-async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
 _MEETING = (
     "SELECT id, organiser_id, title, place, agenda, buildings, include_groups, rule, created_at,"
-    " state FROM meetings"
+    " state, ended_at FROM meetings"
 )
 
 
@@ -95,7 +88,7 @@ async def create_meeting(
 
 
 async def meeting(conn: aiosqlite.Connection, meeting_id: int) -> Meeting | None:
-    row = await _one(conn, _MEETING + " WHERE id = ?", (meeting_id,))
+    row = await fetch_one(conn, _MEETING + " WHERE id = ?", (meeting_id,))
     return _meeting(row) if row else None
 
 
@@ -120,9 +113,10 @@ async def add_occurrence(
 
 
 async def occurrence(conn: aiosqlite.Connection, occurrence_id: int) -> Occurrence | None:
-    row = await _one(
+    row = await fetch_one(
         conn,
-        "SELECT id, meeting_id, starts_at, minutes_notice_id FROM meeting_occurrences WHERE id = ?",
+        "SELECT id, meeting_id, starts_at, minutes_notice_id, cancelled_at"
+        " FROM meeting_occurrences WHERE id = ?",
         (occurrence_id,),
     )
     return Occurrence(*row) if row else None
@@ -134,7 +128,7 @@ async def occurrences(
     """The latest occurrences of active meetings (of one organiser, or everybody's)."""
     where = "m.state = 'active'" + (" AND m.organiser_id = ?" if organiser_id is not None else "")
     params: tuple[Any, ...] = (organiser_id,) if organiser_id is not None else ()
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT o.id FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id"
         f" WHERE {where} ORDER BY o.starts_at DESC LIMIT ?",
@@ -153,7 +147,7 @@ async def occurrences(
 async def claim_due(conn: aiosqlite.Connection, now: int, limit: int = 50) -> list[Due]:
     """Due rows, marked done in this transaction: whatever the caller enqueues with them is
     committed together, so each notice is made exactly once, even across restarts."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT id, occurrence_id, kind, due_at FROM meeting_due"
         " WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?",
@@ -162,6 +156,84 @@ async def claim_due(conn: aiosqlite.Connection, now: int, limit: int = 50) -> li
     for row in rows:
         await conn.execute("UPDATE meeting_due SET done_at = ? WHERE id = ?", (now, row[0]))
     return [Due(*r) for r in rows]
+
+
+async def cancel_occurrence(
+    conn: aiosqlite.Connection, occurrence_id: int, now: int, *, keep_next: bool
+) -> bool:
+    """Cancel an upcoming occurrence and skip its unsent due rows (its "next" row too unless
+    ``keep_next``: a recurring meeting goes on after one cancelled occurrence). ``False`` if
+    it was cancelled already or has begun (nothing changed)."""
+    cur = await conn.execute(
+        "UPDATE meeting_occurrences SET cancelled_at = ?"
+        " WHERE id = ? AND cancelled_at IS NULL AND starts_at > ?",
+        (now, occurrence_id, now),
+    )
+    if cur.rowcount != 1:
+        return False
+    kinds = " AND kind != 'next'" if keep_next else ""
+    await conn.execute(
+        "UPDATE meeting_due SET done_at = ?, skipped = 1"
+        f" WHERE occurrence_id = ? AND done_at IS NULL{kinds}",
+        (now, occurrence_id),
+    )
+    return True
+
+
+async def end_series(conn: aiosqlite.Connection, meeting_id: int, now: int) -> list[int] | None:
+    """End a recurring meeting: no occurrence is made any more, the upcoming ones are cancelled
+    (their ids returned). ``None`` if it is not a running series (nothing changed)."""
+    cur = await conn.execute(
+        "UPDATE meetings SET ended_at = ?"
+        " WHERE id = ? AND ended_at IS NULL AND rule IS NOT NULL AND state = 'active'",
+        (now, meeting_id),
+    )
+    if cur.rowcount != 1:
+        return None
+    rows = await fetch_all(
+        conn,
+        "SELECT id FROM meeting_occurrences WHERE meeting_id = ? AND cancelled_at IS NULL"
+        " AND starts_at > ? ORDER BY starts_at",
+        (meeting_id, now),
+    )
+    cancelled = [r[0] for r in rows if await cancel_occurrence(conn, r[0], now, keep_next=False)]
+    await conn.execute(
+        "UPDATE meeting_due SET done_at = ?, skipped = 1 WHERE done_at IS NULL AND kind = 'next'"
+        " AND occurrence_id IN (SELECT id FROM meeting_occurrences WHERE meeting_id = ?)",
+        (now, meeting_id),
+    )
+    return cancelled
+
+
+async def announced_to(conn: aiosqlite.Connection, occurrence_id: int) -> list[int]:
+    """The chats (people and groups) the announcement of an occurrence went to, or is being
+    sent to right now."""
+    rows = await fetch_all(
+        conn,
+        "SELECT DISTINCT o.chat_id FROM outbox o JOIN outbox_batches b ON b.id = o.batch_id"
+        " WHERE b.kind = 'meeting' AND b.ref = ? AND o.state IN ('sent', 'sending')"
+        " ORDER BY o.chat_id",
+        (f"{occurrence_id}:announce",),
+    )
+    return [r[0] for r in rows]
+
+
+async def announcement_batches(conn: aiosqlite.Connection, occurrence_id: int) -> list[int]:
+    rows = await fetch_all(
+        conn,
+        "SELECT id FROM outbox_batches WHERE kind = 'meeting' AND ref = ?",
+        (f"{occurrence_id}:announce",),
+    )
+    return [r[0] for r in rows]
+
+
+async def declined(conn: aiosqlite.Connection, occurrence_id: int) -> set[int]:
+    rows = await fetch_all(
+        conn,
+        "SELECT user_id FROM meeting_rsvps WHERE occurrence_id = ? AND attend = 0",
+        (occurrence_id,),
+    )
+    return {r[0] for r in rows}
 
 
 async def set_rsvp(
@@ -176,7 +248,7 @@ async def set_rsvp(
 
 
 async def rsvp_counts(conn: aiosqlite.Connection, occurrence_id: int) -> tuple[int, int]:
-    row = await _one(
+    row = await fetch_one(
         conn,
         "SELECT COALESCE(SUM(attend), 0), COALESCE(SUM(1 - attend), 0) FROM meeting_rsvps"
         " WHERE occurrence_id = ?",
@@ -186,7 +258,7 @@ async def rsvp_counts(conn: aiosqlite.Connection, occurrence_id: int) -> tuple[i
 
 
 async def attendees(conn: aiosqlite.Connection, occurrence_id: int) -> list[int]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT user_id FROM meeting_rsvps WHERE occurrence_id = ? AND attend = 1 ORDER BY user_id",
         (occurrence_id,),
@@ -202,8 +274,8 @@ async def set_minutes(conn: aiosqlite.Connection, occurrence_id: int, notice_id:
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    made = await _one(conn, "SELECT COUNT(*) FROM meetings WHERE organiser_id = ?", (user_id,))
-    said = await _one(conn, "SELECT COUNT(*) FROM meeting_rsvps WHERE user_id = ?", (user_id,))
+    made = await fetch_one(conn, "SELECT COUNT(*) FROM meetings WHERE organiser_id = ?", (user_id,))
+    said = await fetch_one(conn, "SELECT COUNT(*) FROM meeting_rsvps WHERE user_id = ?", (user_id,))
     found: dict[str, int] = {}
     if made and made[0]:
         found[MEETINGS_LABEL] = int(made[0])
