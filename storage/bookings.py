@@ -23,6 +23,7 @@ from bot import slots
 from bot.bookings import BOOKINGS_LABEL
 from bot.clock import from_ts, to_ts
 from storage.community import Room, rooms
+from storage.db import fetch_all, fetch_one
 
 LIVE = ("pending", "confirmed")
 DAY = 24 * 3600
@@ -80,16 +81,6 @@ _COLUMNS = (
 )
 
 
-async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
-async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
 def _booking(row: Any) -> Booking:
     return Booking(*row)
 
@@ -114,7 +105,7 @@ async def busy_between(
 ) -> list[slots.Busy]:
     """Live bookings and active blackouts of the room that overlap ``[start, end)``."""
     found: list[slots.Busy] = []
-    for row in await _all(
+    for row in await fetch_all(
         conn,
         "SELECT start_at, end_at, state, unit_id FROM bookings WHERE room_id = ?"
         " AND state IN ('pending', 'confirmed') AND start_at < ? AND end_at > ?"
@@ -123,7 +114,7 @@ async def busy_between(
     ):
         kind = slots.BusyKind.PENDING if row[2] == "pending" else slots.BusyKind.BOOKING
         found.append(slots.Busy(from_ts(row[0]), from_ts(row[1]), kind, row[3]))
-    for row in await _all(
+    for row in await fetch_all(
         conn,
         "SELECT start_at, end_at FROM room_blackouts WHERE room_id = ? AND active = 1"
         " AND start_at < ? AND end_at > ? ORDER BY start_at",
@@ -153,7 +144,7 @@ async def household_bookings(
 ) -> list[slots.TimeRange]:
     """The household's live bookings of the room starting within 8 days of ``around`` (a
     superset of its ISO week; ``slots.check_booking`` keeps the week's)."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT start_at, end_at FROM bookings WHERE room_id = ? AND unit_id = ?"
         " AND state IN ('pending', 'confirmed') AND start_at >= ? AND start_at < ?",
@@ -234,7 +225,7 @@ async def _add_reminder(
 
 
 async def get(conn: aiosqlite.Connection, booking_id: int) -> Booking | None:
-    row = await _one(conn, f"SELECT {_COLUMNS} FROM bookings WHERE id = ?", (booking_id,))
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM bookings WHERE id = ?", (booking_id,))
     return _booking(row) if row else None
 
 
@@ -245,7 +236,7 @@ async def upcoming_for_units(
     if not unit_ids:
         return []
     marks = ", ".join("?" * len(unit_ids))
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         f"SELECT {_COLUMNS} FROM bookings WHERE unit_id IN ({marks})"
         " AND state IN ('pending', 'confirmed') AND end_at > ? ORDER BY start_at, id",
@@ -256,7 +247,7 @@ async def upcoming_for_units(
 
 async def live_between(conn: aiosqlite.Connection, start: int, end: int) -> list[Booking]:
     """Every room's live bookings overlapping ``[start, end)``, by room then time."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         f"SELECT {_COLUMNS} FROM bookings WHERE state IN ('pending', 'confirmed')"
         " AND start_at < ? AND end_at > ? ORDER BY room_id, start_at",
@@ -318,7 +309,7 @@ async def add_blackout(
     households can be told)."""
     hit = [
         _booking(r)
-        for r in await _all(
+        for r in await fetch_all(
             conn,
             f"SELECT {_COLUMNS} FROM bookings WHERE room_id = ?"
             " AND state IN ('pending', 'confirmed') AND start_at < ? AND end_at > ?"
@@ -340,7 +331,7 @@ async def add_blackout(
 async def blackouts_between(
     conn: aiosqlite.Connection, room_id: int, start: int, end: int
 ) -> list[Blackout]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT id, room_id, start_at, end_at, reason, created_by, created_at"
         " FROM room_blackouts WHERE room_id = ? AND active = 1 AND start_at < ? AND end_at > ?"
@@ -372,7 +363,7 @@ async def take_watchers(
 ) -> list[tuple[int, int, int]]:
     """Un-notified watches of future times overlapping ``[start, end)`` (a freed booking):
     marked notified and returned as (user_id, start_at, end_at)."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT id, user_id, start_at, end_at FROM booking_watches WHERE room_id = ?"
         " AND notified_at IS NULL AND start_at < ? AND end_at > ? AND start_at > ?"
@@ -389,7 +380,7 @@ async def take_watchers(
 
 async def due_reminders(conn: aiosqlite.Connection, now: int, limit: int = 100) -> list[Booking]:
     """Confirmed bookings whose reminder is due, not yet sent, and that have not started."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         f"SELECT {', '.join('b.' + c.strip() for c in _COLUMNS.split(','))}"
         " FROM booking_reminders r JOIN bookings b ON b.id = r.booking_id"
@@ -423,7 +414,7 @@ async def utilisation(
     bookings count as use; blacked-out time is not open time (``slots.utilisation``)."""
     start, _ = day_range(monday, tz)
     _, end = day_range(monday + timedelta(days=6), tz)
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT start_at, end_at FROM bookings WHERE room_id = ? AND state = 'confirmed'"
         " AND start_at < ? AND end_at > ?",
@@ -458,7 +449,7 @@ async def weekly_utilisation(
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    row = await _one(conn, "SELECT COUNT(*) FROM bookings WHERE booked_by = ?", (user_id,))
+    row = await fetch_one(conn, "SELECT COUNT(*) FROM bookings WHERE booked_by = ?", (user_id,))
     count = int(row[0]) if row else 0
     return {BOOKINGS_LABEL: count} if count else {}
 

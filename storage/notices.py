@@ -12,6 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.notices import MUTED_LABEL, NOTICES_LABEL
+from storage.db import fetch_all, fetch_one
 
 EVERYONE = "*"
 
@@ -57,16 +58,6 @@ def load_audience(raw: str) -> list[int] | None:
     return None if raw == EVERYONE else [int(b) for b in json.loads(raw)]
 
 
-async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
-async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
 # ---------------------------------------------------------------------------- group bindings
 
 
@@ -110,7 +101,7 @@ async def unbind_group(conn: aiosqlite.Connection, chat_id: int) -> Binding | No
 
 
 async def binding(conn: aiosqlite.Connection, chat_id: int) -> Binding | None:
-    row = await _one(
+    row = await fetch_one(
         conn,
         "SELECT chat_id, kind, building_id, title FROM group_bindings WHERE chat_id = ?",
         (chat_id,),
@@ -122,14 +113,14 @@ async def groups_for(conn: aiosqlite.Connection, buildings: list[int] | None) ->
     """The bound group chats an audience reaches: its buildings' groups; for everyone, every
     building's group and the community's."""
     if buildings is None:
-        rows = await _all(
+        rows = await fetch_all(
             conn,
             "SELECT chat_id FROM group_bindings WHERE kind IN ('building', 'community')"
             " ORDER BY chat_id",
         )
     else:
         marks = ",".join("?" * len(buildings)) or "NULL"
-        rows = await _all(
+        rows = await fetch_all(
             conn,
             f"SELECT chat_id FROM group_bindings WHERE kind = 'building'"
             f" AND building_id IN ({marks}) ORDER BY chat_id",
@@ -153,7 +144,7 @@ async def recipients(
         params += buildings
     if not urgent:
         where.append("r.user_id NOT IN (SELECT user_id FROM notice_mutes)")
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT DISTINCT r.user_id, p.locale, p.language_code FROM residences r"
         " JOIN units u ON u.id = r.unit_id JOIN people p ON p.user_id = r.user_id"
@@ -233,7 +224,7 @@ async def set_batch(conn: aiosqlite.Connection, notice_id: int, batch_id: int) -
 
 
 async def notice(conn: aiosqlite.Connection, notice_id: int) -> Notice | None:
-    row = await _one(conn, _NOTICE + " WHERE id = ?", (notice_id,))
+    row = await fetch_one(conn, _NOTICE + " WHERE id = ?", (notice_id,))
     return _notice(row) if row else None
 
 
@@ -242,9 +233,9 @@ async def recent(
 ) -> list[Notice]:
     """The latest notices, of one author (``None``: everybody's)."""
     if author_id is None:
-        rows = await _all(conn, _NOTICE + " ORDER BY id DESC LIMIT ?", (limit,))
+        rows = await fetch_all(conn, _NOTICE + " ORDER BY id DESC LIMIT ?", (limit,))
     else:
-        rows = await _all(
+        rows = await fetch_all(
             conn, _NOTICE + " WHERE author_id = ? ORDER BY id DESC LIMIT ?", (author_id, limit)
         )
     return [_notice(r) for r in rows]
@@ -261,8 +252,8 @@ async def mark_cancelled(conn: aiosqlite.Connection, notice_id: int) -> bool:
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    sent = await _one(conn, "SELECT COUNT(*) FROM notices WHERE author_id = ?", (user_id,))
-    muted = await _one(conn, "SELECT COUNT(*) FROM notice_mutes WHERE user_id = ?", (user_id,))
+    sent = await fetch_one(conn, "SELECT COUNT(*) FROM notices WHERE author_id = ?", (user_id,))
+    muted = await fetch_one(conn, "SELECT COUNT(*) FROM notice_mutes WHERE user_id = ?", (user_id,))
     found: dict[str, int] = {}
     if sent and sent[0]:
         found[NOTICES_LABEL] = int(sent[0])

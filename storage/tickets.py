@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.tickets import FOLLOWED_LABEL, OPEN_STATES, TICKETS_LABEL, Kind, State
-from storage.db import fetch_all, fetch_value
+from storage.db import fetch_all, fetch_one, fetch_value
 
 #: Written exactly as in the partial indexes' WHERE (0003_tickets.sql), in the same order:
 #: SQLite uses a partial index only for a term identical to the index's.
@@ -108,16 +108,6 @@ def _ticket(row: Any) -> Ticket:
     return Ticket(*values)
 
 
-async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
-async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
 # ---------------------------------------------------------------------------------------------
 # Tickets
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +158,7 @@ async def create(
 
 
 async def get(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
-    row = await _one(conn, f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
     return _ticket(row) if row else None
 
 
@@ -199,7 +189,7 @@ async def update_fields(conn: aiosqlite.Connection, ticket_id: int, **fields: An
 
 
 async def count_reported_since(conn: aiosqlite.Connection, reporter_id: int, since: int) -> int:
-    row = await _one(
+    row = await fetch_one(
         conn,
         "SELECT COUNT(*) FROM tickets WHERE reporter_id = ? AND created_at >= ?",
         (reporter_id, since),
@@ -218,7 +208,7 @@ async def open_like(
     if unit_id is not None:
         return [
             _ticket(r)
-            for r in await _all(
+            for r in await fetch_all(
                 conn,
                 f"SELECT {_COLUMNS} FROM tickets WHERE building_id = ? AND category = ?"
                 f" AND unit_id = ? AND state IN {_OPEN_SQL} ORDER BY id",
@@ -227,7 +217,7 @@ async def open_like(
         ]
     return [
         _ticket(r)
-        for r in await _all(
+        for r in await fetch_all(
             conn,
             f"SELECT {_COLUMNS} FROM tickets WHERE building_id = ? AND category = ?"
             f" AND unit_id IS NULL AND state IN {_OPEN_SQL} ORDER BY id",
@@ -238,7 +228,7 @@ async def open_like(
 
 async def of_resident(conn: aiosqlite.Connection, user_id: int, limit: int = 10) -> list[Ticket]:
     """Tickets the resident reported or follows: open ones first, then the most recent."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         f"SELECT {_COLUMNS} FROM tickets WHERE reporter_id = ?"
         " OR id IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?)"
@@ -250,7 +240,7 @@ async def of_resident(conn: aiosqlite.Connection, user_id: int, limit: int = 10)
 
 async def queue(conn: aiosqlite.Connection, user_id: int, limit: int = 30) -> list[Ticket]:
     """Open tickets assigned to ``user_id`` or to nobody, soonest deadline first."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         f"SELECT {_COLUMNS} FROM tickets WHERE state IN {_OPEN_SQL}"
         " AND (assignee_id = ? OR assignee_id IS NULL)"
@@ -303,7 +293,7 @@ async def add_history(
 
 
 async def history(conn: aiosqlite.Connection, ticket_id: int) -> list[HistoryRow]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT at, actor, action, detail FROM ticket_history WHERE ticket_id = ? ORDER BY id",
         (ticket_id,),
@@ -330,7 +320,7 @@ async def add_note(
 
 
 async def notes(conn: aiosqlite.Connection, ticket_id: int) -> list[Note]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT id, at, author_id, text, voice_file_id, photo_file_id FROM ticket_notes"
         " WHERE ticket_id = ? ORDER BY id",
@@ -348,7 +338,7 @@ async def follow(conn: aiosqlite.Connection, ticket_id: int, user_id: int, now: 
 
 
 async def followers(conn: aiosqlite.Connection, ticket_id: int) -> list[int]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT user_id FROM ticket_followers WHERE ticket_id = ? ORDER BY since, user_id",
         (ticket_id,),
@@ -357,7 +347,7 @@ async def followers(conn: aiosqlite.Connection, ticket_id: int) -> list[int]:
 
 
 async def is_follower(conn: aiosqlite.Connection, ticket_id: int, user_id: int) -> bool:
-    row = await _one(
+    row = await fetch_one(
         conn,
         "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?",
         (ticket_id, user_id),
@@ -378,7 +368,7 @@ async def save_card(
 
 
 async def cards(conn: aiosqlite.Connection, ticket_id: int) -> list[Card]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT chat_id, message_id, audience FROM ticket_cards WHERE ticket_id = ?"
         " ORDER BY chat_id",
@@ -408,7 +398,7 @@ async def close_pauses(conn: aiosqlite.Connection, ticket_id: int, now: int) -> 
 
 
 async def pauses(conn: aiosqlite.Connection, ticket_id: int) -> list[tuple[int, int | None]]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT start_at, end_at FROM ticket_pauses WHERE ticket_id = ? ORDER BY start_at",
         (ticket_id,),
@@ -441,7 +431,7 @@ async def reminders(
     conn: aiosqlite.Connection, ticket_id: int
 ) -> dict[str, tuple[int, int | None]]:
     """{stage: (due_at, sent_at)} of a ticket."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT stage, due_at, sent_at FROM sla_reminders WHERE ticket_id = ?",
         (ticket_id,),
@@ -458,7 +448,7 @@ async def claim_due(
     sending and marking) is due again: duplicates are bounded by the rows in flight at a crash.
     Uses the partial index on unsent rows, so the cost follows the number of unsent rows due,
     not the size of the table."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "UPDATE sla_reminders SET claimed_at = ? WHERE id IN ("
         " SELECT id FROM sla_reminders WHERE sent_at IS NULL AND due_at <= ?"
@@ -483,8 +473,10 @@ async def mark_sent(conn: aiosqlite.Connection, reminder_id: int, now: int) -> N
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    reported = await _one(conn, "SELECT COUNT(*) FROM tickets WHERE reporter_id = ?", (user_id,))
-    followed = await _one(
+    reported = await fetch_one(
+        conn, "SELECT COUNT(*) FROM tickets WHERE reporter_id = ?", (user_id,)
+    )
+    followed = await fetch_one(
         conn, "SELECT COUNT(*) FROM ticket_followers WHERE user_id = ?", (user_id,)
     )
     found: dict[str, int] = {}

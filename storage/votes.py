@@ -22,6 +22,7 @@ from bot.votes import (
     options_to_json,
     voting_window,
 )
+from storage.db import fetch_all
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,6 @@ def _proposal(row: Any) -> Proposal:
     )
 
 
-async def _all(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
 async def create(
     conn: aiosqlite.Connection,
     *,
@@ -146,13 +142,13 @@ async def create(
 
 
 async def get(conn: aiosqlite.Connection, proposal_id: int) -> Proposal | None:
-    rows = await _all(conn, _SELECT + " WHERE id = ?", (proposal_id,))
+    rows = await fetch_all(conn, _SELECT + " WHERE id = ?", (proposal_id,))
     return _proposal(rows[0]) if rows else None
 
 
 async def in_state(conn: aiosqlite.Connection, *states: str) -> list[Proposal]:
     marks = ", ".join("?" * len(states))
-    rows = await _all(conn, _SELECT + f" WHERE state IN ({marks}) ORDER BY id", tuple(states))
+    rows = await fetch_all(conn, _SELECT + f" WHERE state IN ({marks}) ORDER BY id", tuple(states))
     return [_proposal(r) for r in rows]
 
 
@@ -179,7 +175,7 @@ async def approve(conn: aiosqlite.Connection, proposal_id: int, *, by: int, now:
     """Approve a draft and fix its voting window (``bot.votes.voting_window``: the chosen
     opening, or now if that has passed); the due rows are written (the opening, one reminder
     before the close, the close). False when it is no longer a draft."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT duration_days, opens_at FROM proposals WHERE id = ? AND state = 'draft'",
         (proposal_id,),
@@ -228,7 +224,7 @@ async def claim_due(conn: aiosqlite.Connection, now: int, limit: int = 50) -> li
     work in the same transaction, so a crash rolls both back: each is done exactly once. The
     reminder and the close of a proposal wait while its opening is not done (e.g. postponed
     after a failure): a proposal is never closed before it was opened."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT d.proposal_id, d.kind FROM vote_due d WHERE d.sent_at IS NULL AND d.due_at <= ?"
         " AND (d.kind = 'open' OR NOT EXISTS (SELECT 1 FROM vote_due o WHERE"
@@ -265,7 +261,7 @@ async def postpone_due(
 async def due_rows(
     conn: aiosqlite.Connection, proposal_id: int
 ) -> list[tuple[str, int, int | None]]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT kind, due_at, sent_at FROM vote_due WHERE proposal_id = ? ORDER BY due_at, kind",
         (proposal_id,),
@@ -286,7 +282,7 @@ async def audience_units(conn: aiosqlite.Connection, building_id: int | None) ->
     if building_id is not None:
         sql += " AND u.building_id = ?"
         params = (building_id,)
-    rows = await _all(conn, sql + " ORDER BY u.id", params)
+    rows = await fetch_all(conn, sql + " ORDER BY u.id", params)
     return [AudienceUnit(r[0], r[1], Decimal(r[2]), r[3], bool(r[4])) for r in rows]
 
 
@@ -300,7 +296,7 @@ async def eligible_residents(conn: aiosqlite.Connection, building_id: int | None
     if building_id is not None:
         sql += " AND u.building_id = ?"
         params = (building_id,)
-    rows = await _all(conn, sql + " ORDER BY r.user_id, r.unit_id", params)
+    rows = await fetch_all(conn, sql + " ORDER BY r.user_id, r.unit_id", params)
     return [Eligible(r[0], r[1], r[2]) for r in rows]
 
 
@@ -338,7 +334,7 @@ async def cast(
 
 
 async def current_ballots(conn: aiosqlite.Connection, proposal_id: int) -> list[BallotRow]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         _BALLOT + " WHERE proposal_id = ? AND superseded_at IS NULL ORDER BY id",
         (proposal_id,),
@@ -350,7 +346,7 @@ async def latest_of_voter(
     conn: aiosqlite.Connection, proposal_id: int, voter_id: int
 ) -> BallotRow | None:
     """The last ballot this person cast on the proposal (current or since replaced)."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         _BALLOT + " WHERE proposal_id = ? AND voter_id = ? AND source = 'electronic'"
         " ORDER BY id DESC LIMIT 1",
@@ -361,7 +357,7 @@ async def latest_of_voter(
 
 async def voters_of(conn: aiosqlite.Connection, proposal_id: int) -> list[int]:
     """People who cast an electronic ballot on the proposal."""
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT DISTINCT voter_id FROM ballots WHERE proposal_id = ? AND voter_id IS NOT NULL",
         (proposal_id,),
@@ -370,7 +366,7 @@ async def voters_of(conn: aiosqlite.Connection, proposal_id: int) -> list[int]:
 
 
 async def voted_proposals(conn: aiosqlite.Connection, voter_id: int) -> list[int]:
-    rows = await _all(
+    rows = await fetch_all(
         conn,
         "SELECT DISTINCT proposal_id FROM ballots WHERE voter_id = ? ORDER BY proposal_id DESC",
         (voter_id,),
@@ -382,8 +378,10 @@ async def voted_proposals(conn: aiosqlite.Connection, voter_id: int) -> list[int
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    ballots = await _all(conn, "SELECT COUNT(*) FROM ballots WHERE voter_id = ?", (user_id,))
-    written = await _all(conn, "SELECT COUNT(*) FROM proposals WHERE author_id = ?", (user_id,))
+    ballots = await fetch_all(conn, "SELECT COUNT(*) FROM ballots WHERE voter_id = ?", (user_id,))
+    written = await fetch_all(
+        conn, "SELECT COUNT(*) FROM proposals WHERE author_id = ?", (user_id,)
+    )
     found: dict[str, int] = {}
     if ballots[0][0]:
         found[BALLOTS_LABEL] = int(ballots[0][0])
