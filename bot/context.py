@@ -25,8 +25,6 @@ class Services:
     clock: Clock
     i18n: I18n
     bot_username: str = ""
-    #: Jobs that sweep due rows; ``bot.app`` schedules them and tests call them directly.
-    sweepers: list[Any] = field(default_factory=list)
     #: The main menu's buttons and the command list, gathered from every feature.
     menu: list[MenuEntry] = field(default_factory=list)
     commands: list[CommandSpec] = field(default_factory=list)

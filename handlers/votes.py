@@ -517,7 +517,7 @@ async def ask_audience(update: Update, turn: Turn, context: Context) -> str:
 async def keep_title(update: Update, context: Context) -> str:
     turn = await begin(update, context)
     if "title" not in _draft(context):
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return TITLE
     await answer(update.callback_query)
     return await ask_body(update, turn, context)
@@ -527,7 +527,7 @@ async def keep_title(update: Update, context: Context) -> str:
 async def keep_body(update: Update, context: Context) -> str:
     turn = await begin(update, context)
     if "body" not in _draft(context):
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return BODY
     await answer(update.callback_query)
     return await ask_audience(update, turn, context)
@@ -544,7 +544,7 @@ async def revise_start(update: Update, context: Context) -> str | int:
         or proposal.author_id != turn.user.id
         or not may_propose(turn.principal)
     ):
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return ConversationHandler.END
     await answer(query)
     _user_data(context)[DRAFT_KEY] = {"title": proposal.title, "body": proposal.body}
@@ -564,10 +564,6 @@ async def revise_start(update: Update, context: Context) -> str | int:
     return TITLE
 
 
-async def _stale(update: Update, turn: Turn) -> None:
-    await stale(update.callback_query, turn)
-
-
 @private_only
 async def got_audience(update: Update, context: Context) -> str:
     query, data, turn = await pressed(update, context, PickAudience)
@@ -575,7 +571,7 @@ async def got_audience(update: Update, context: Context) -> str:
         async with context.services.db.read() as conn:
             found = await community.building(conn, data.building_id)
         if found is None:
-            await _stale(update, turn)
+            await stale(update.callback_query, turn)
             return AUDIENCE
     await answer(query)
     _draft(context)["building_id"] = data.building_id or None
@@ -658,7 +654,7 @@ async def ask_opening(update: Update, turn: Turn) -> str:
 async def got_opening(update: Update, context: Context) -> str:
     query, data, turn = await pressed(update, context, PickOpening)
     if not valid_opening(data.at, turn.ts, turn.tr.tz):
-        await _stale(update, turn)  # e.g. "tomorrow" offered two days ago: ask again
+        await stale(update.callback_query, turn)  # e.g. "tomorrow" offered two days ago: ask again
         return await ask_opening(update, turn)
     await answer(query)
     _draft(context)["opens_at"] = data.at or None
@@ -679,7 +675,7 @@ async def ask_days(update: Update, turn: Turn) -> str:
 async def got_item(update: Update, context: Context) -> str:
     query, data, turn = await pressed(update, context, PickItem)
     if data.item not in {int(i) for i in Art278Item}:
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return ITEM
     await answer(query)
     draft = _draft(context)
@@ -765,7 +761,7 @@ async def ask_quorum(update: Update, turn: Turn) -> str:
 async def got_quorum(update: Update, context: Context) -> str:
     query, data, turn = await pressed(update, context, PickQuorum)
     if (data.num, data.den) not in QUORUMS:
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return QUORUM
     await answer(query)
     _draft(context)["quorum"] = [data.num, data.den] if data.num else None
@@ -823,11 +819,11 @@ async def got_days(update: Update, context: Context) -> str | int:
     query, data, turn = await pressed(update, context, PickDays)
     draft = _draft(context)
     if data.days not in DURATIONS:
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return DAYS
     draft["days"] = data.days
     if not draft_complete(draft):
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return ConversationHandler.END
     await answer(query)
     preview = draft_proposal(draft, turn.user.id)
@@ -882,7 +878,7 @@ async def submit(update: Update, context: Context) -> int:
     turn = await begin(update, context)
     draft = _draft(context)
     if not draft_complete(draft) or not may_propose(turn.principal):
-        await _stale(update, turn)
+        await stale(update.callback_query, turn)
         return ConversationHandler.END
     await answer(query)
     preview = draft_proposal(draft, turn.user.id)

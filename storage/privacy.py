@@ -29,10 +29,9 @@ class DataSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-DESCRIBERS: list[Describe] = [bookings.describe, votes_store.describe, tickets_store.describe]
-FORGETTERS: list[Forget] = [bookings.forget, votes_store.forget, tickets_store.forget]
-DESCRIBERS += [notices_store.describe, meetings_store.describe]
-FORGETTERS += [notices_store.forget, meetings_store.forget]
+_FEATURES = (tickets_store, bookings, votes_store, notices_store, meetings_store)
+DESCRIBERS: list[Describe] = [store.describe for store in _FEATURES]
+FORGETTERS: list[Forget] = [store.forget for store in _FEATURES]
 
 
 async def describe(conn: aiosqlite.Connection, user_id: int) -> DataSummary:
