@@ -7,12 +7,17 @@ catch-all answers of ``handlers.errors`` last.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import ssl
 import warnings
+from functools import cache
 from typing import Any
 
+import httpx
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import jobs
@@ -21,6 +26,7 @@ from bot.config import Settings
 from bot.context import BotData, Context, Services
 from bot.feature import Feature
 from bot.i18n import I18n
+from bot.outbox import Sender
 from handlers import admin, bookings, errors, join, notices, start, tickets, votes
 from storage.db import Database
 from storage.persistence import SQLitePersistence
@@ -47,6 +53,7 @@ class ResidentApplication(Application[Any, Any, Any, Any, Any, Any]):
     update in hand (PTB alone writes every ``update_interval`` seconds)."""
 
     last_processed_update_id: int = 0
+    _progress: asyncio.Event | None = None
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
@@ -54,6 +61,16 @@ class ResidentApplication(Application[Any, Any, Any, Any, Any, Any]):
             await self.update_persistence()
         if isinstance(update, Update):
             self.last_processed_update_id = max(self.last_processed_update_id, update.update_id)
+            if self._progress is not None:
+                self._progress.set()
+                self._progress = None
+
+    async def until_processed(self, update_id: int) -> None:
+        """Until every update up to ``update_id`` has been processed (tests, tools)."""
+        while self.last_processed_update_id < update_id:
+            if self._progress is None:
+                self._progress = asyncio.Event()
+            await self._progress.wait()
 
 
 async def build_application(
@@ -63,8 +80,12 @@ async def build_application(
     clock: Clock = system_clock,
     features: list[Feature] | None = None,
     rate_limit: bool = True,
+    schedule_jobs: bool = True,
 ) -> ResidentApplication:
-    """Open the database (migrating it) and build the application; the caller runs it."""
+    """Open the database (migrating it) and build the application; the caller runs it.
+
+    With ``schedule_jobs=False`` the periodic jobs are registered (under their names) but
+    paused: they run only when someone runs them (``job.run(app)``), never on the clock."""
     if settings.token is None:
         raise ValueError("a bot token is needed to build the application")
     database = db or await Database.open(settings.db_path)
@@ -81,13 +102,17 @@ async def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
+        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"verify": _tls()}))
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs={"verify": _tls()}))
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         .persistence(SQLitePersistence(database))
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: ResidentApplication = builder.build()
+    services.sender = Sender(app.bot, database, clock, i18n=i18n)
     app.bot_data.services = services
     with warnings.catch_warnings():
         # Our conversations mix commands and buttons on purpose (per_message=False).
@@ -97,12 +122,31 @@ async def build_application(
                 app.add_handler(handler)
     app.add_error_handler(errors.on_error)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    paused = {} if schedule_jobs else {"next_run_time": None}  # APScheduler: added paused
     for feature in features:
         for job in feature.jobs:
             app.job_queue.run_repeating(
-                job.callback, interval=job.interval_seconds, first=job.first_seconds, name=job.name
+                job.callback,
+                interval=job.interval_seconds,
+                first=job.first_seconds,
+                name=job.name,
+                job_kwargs=paused,
             )
     return app
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process for every HTTP client (loading the CA bundle costs about
+    50 ms, and httpx would do it for each of the two clients of every application built)."""
+    return httpx.create_ssl_context()
+
+
+async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After the updater and the scheduler stopped: let the outbox finish the sends in flight."""
+    services: Services = app.bot_data.services
+    if services.sender is not None:
+        await services.sender.stop()
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.feature import CommandSpec, MenuEntry
 from bot.i18n import I18n
+from bot.outbox import Sender
 from storage.db import Database
 
 
@@ -28,6 +29,8 @@ class Services:
     #: The main menu's buttons and the command list, gathered from every feature.
     menu: list[MenuEntry] = field(default_factory=list)
     commands: list[CommandSpec] = field(default_factory=list)
+    #: The one outbox sender of this application (its pacing and 429 pause outlive a job run).
+    sender: Sender | None = None
 
 
 class BotData:

@@ -132,25 +132,41 @@ def _empty() -> Translations:
     return Translations(buffer)
 
 
+#: Catalogs already read, by folder, with the files' times they were read at (read-only once
+#: merged: every application built in a process shares them).
+_READ: dict[Path, tuple[tuple[tuple[str, float], ...], dict[str, Translations]]] = {}
+
+
+def _catalogs(root: Path) -> dict[str, Translations]:
+    files = sorted(root.glob("*/LC_MESSAGES/*.[mp]o"))
+    stamp = tuple((str(f), f.stat().st_mtime) for f in files)
+    cached = _READ.get(root)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    catalogs: dict[str, Translations] = {}
+    for loc in LOCALES:
+        merged: Translations | None = None
+        for domain in DOMAINS:
+            loaded = _load_domain(root / loc / "LC_MESSAGES", domain)
+            if loaded is None:
+                continue
+            if merged is None:
+                merged = loaded
+            else:
+                merged.merge(loaded)
+        catalogs[loc] = merged if merged is not None else _empty()
+    _READ[root] = (stamp, catalogs)
+    return catalogs
+
+
 class I18n:
-    """All catalogs, loaded once."""
+    """All catalogs, loaded once per process."""
 
     def __init__(self, tz: ZoneInfo, default_locale: str = "zh_Hans", root: Path | None = None):
         self.tz = tz
         self.default_locale = default_locale
         self.root = root or locale_dir()
-        self._catalogs: dict[str, Translations] = {}
-        for loc in LOCALES:
-            merged: Translations | None = None
-            for domain in DOMAINS:
-                loaded = _load_domain(self.root / loc / "LC_MESSAGES", domain)
-                if loaded is None:
-                    continue
-                if merged is None:
-                    merged = loaded
-                else:
-                    merged.merge(loaded)
-            self._catalogs[loc] = merged if merged is not None else _empty()
+        self._catalogs = _catalogs(self.root)
 
     def translator(self, locale: str | None) -> Translator:
         loc = locale if locale in LOCALES else self.default_locale

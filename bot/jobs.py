@@ -4,29 +4,22 @@ database, so a restart loses nothing; job names are fixed (see ``bot.feature.Job
 from __future__ import annotations
 
 import asyncio
-import weakref
 
 from bot.context import Context
 from bot.feature import Feature, JobSpec
 from bot.outbox import JOB_NAME, Sender
-from storage.db import Database
-
-#: One sender per open database (its pacing and 429 pause outlive a single job run).
-_SENDERS: weakref.WeakKeyDictionary[Database, Sender] = weakref.WeakKeyDictionary()
 
 
 def sender_for(context: Context) -> Sender:
-    services = context.services
-    sender = _SENDERS.get(services.db)
-    if sender is None or sender.bot is not context.bot:
-        sender = Sender(context.bot, services.db, services.clock, i18n=services.i18n)
-        _SENDERS[services.db] = sender
+    sender = context.services.sender
+    if sender is None:
+        raise RuntimeError("the application has no outbox sender: build it with bot.app")
     return sender
 
 
 #: How long one run of the job waits for its drain. A long broadcast goes on in the
 #: background (the next runs find it busy and leave it alone), so the scheduler never sees a
-#: run outlast its 1 s interval, and one sender per process paces everything.
+#: run outlast its 1 s interval, and one sender per application paces everything.
 JOB_WAIT = 0.9
 
 

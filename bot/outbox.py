@@ -264,6 +264,7 @@ class Sender:
         self.sleep = sleep
         self.paused_until = 0  # unix seconds on ``clock``: a 429 pauses everything until then
         self._recovered = False
+        self._stopping = False
         self._lock = asyncio.Lock()
         self.background: asyncio.Task[DrainResult] | None = None  # the job's running drain
 
@@ -283,20 +284,44 @@ class Sender:
 
     async def drain(self) -> DrainResult:
         result = DrainResult()
-        if self._lock.locked():
+        if self._lock.locked() or self._stopping:
             return result
         async with self._lock:
             if not self._recovered:
                 await self.recover()
             await self._drain(result)
-            await self._report(result)
+            if not self._stopping:
+                await self._report(result)
         return result
+
+    async def until_idle(self) -> None:
+        """Until the drain the job left running in the background (if any) has finished."""
+        task = self.background
+        if task is not None and not task.done():
+            await asyncio.wait({task})
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """A clean stop: claim nothing more, put back what was claimed but not sent, and let
+        the sends in flight finish and be marked, so a restart sends nobody anything twice.
+        Past ``timeout`` the drain is cancelled (what was in flight is then sent again)."""
+        self._stopping = True
+        task = self.background
+        if task is None or task.done():
+            return
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            log.warning("outbox: the sends in flight did not finish in %ss at the stop", timeout)
+            task.cancel()
+            await asyncio.wait({task})
 
     async def _drain(self, result: DrainResult) -> None:
         slots = asyncio.Semaphore(self.concurrency)
         tasks: set[asyncio.Task[None]] = set()
+        #: The latest send to each chat: one chat's messages go one after the other, in the
+        #: order they were queued (two sends to one chat in flight could arrive swapped).
+        latest: dict[int, asyncio.Task[None]] = {}
         try:
-            while True:
+            while not self._stopping:
                 now = to_ts(self.clock())
                 if now < self.paused_until:
                     result.paused_for = float(self.paused_until - now)
@@ -306,6 +331,12 @@ class Sender:
                 if not rows:
                     break
                 for index, row in enumerate(rows):
+                    if self._stopping:
+                        await self._put_back(rows[index:], to_ts(self.clock()))
+                        break
+                    before = latest.get(row.chat_id)
+                    if before is not None and not before.done():
+                        await asyncio.wait({before})
                     await slots.acquire()  # a free slot first, then the token: no bunching
                     if to_ts(self.clock()) < self.paused_until:  # a 429 came back meanwhile
                         slots.release()
@@ -323,6 +354,7 @@ class Sender:
                     task = asyncio.create_task(self._send_one(row, result, slots))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
+                    latest[row.chat_id] = task
         except BaseException:  # cancelled (a crash, a stop): in-flight sends die with us
             for task in tasks:
                 task.cancel()

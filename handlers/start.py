@@ -245,8 +245,11 @@ async def forget_me_confirm(update: Update, context: Context) -> None:
         return
     async with context.services.db.transaction() as conn:
         await privacy.forget_user(conn, turn.user.id)
+    # What PTB holds in memory goes too (its persistence writes the empty dicts as deletions).
     if context.user_data is not None:
         context.user_data.clear()
+    if context.chat_data is not None:
+        context.chat_data.clear()
     await reply(
         update,
         turn.tr._("Done: I have deleted your data. Send /start if you ever want to come back."),

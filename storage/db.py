@@ -142,8 +142,8 @@ async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] 
 
 
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    """Every row of a query, in one trip to SQLite's thread (not three: execute, fetch, close)."""
+    return list(await conn.execute_fetchall(sql, params))
 
 
 async def fetch_value(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:

@@ -29,24 +29,37 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             update_interval=update_interval,
         )
         self.db = db
+        #: What the table holds, as written (None: no row). PTB hands over every user's and
+        #: chat's data after each of their updates, changed or not; only changes are written.
+        self._stored: dict[tuple[str, str], str | None] = {}
 
     async def _load(self, kind: str) -> dict[str, Any]:
         async with (
             self.db.read() as conn,
             conn.execute("SELECT key, value FROM ptb_data WHERE kind = ?", (kind,)) as cur,
         ):
-            return {row[0]: json.loads(row[1]) for row in await cur.fetchall()}
+            rows = [(str(row[0]), str(row[1])) for row in await cur.fetchall()]
+        self._stored.update({(kind, key): value for key, value in rows})
+        return {key: json.loads(value) for key, value in rows}
 
     async def _store(self, kind: str, key: str, value: Any) -> None:
+        text = (
+            None
+            if value is None or value == {}
+            else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        )
+        if (kind, key) in self._stored and self._stored[kind, key] == text:
+            return
         async with self.db.transaction() as conn:
-            if value is None or value == {}:
+            if text is None:
                 await conn.execute("DELETE FROM ptb_data WHERE kind = ? AND key = ?", (kind, key))
             else:
                 await conn.execute(
                     "INSERT INTO ptb_data (kind, key, value) VALUES (?, ?, ?)"
                     " ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
-                    (kind, key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
+                    (kind, key, text),
                 )
+        self._stored[kind, key] = text
 
     async def get_user_data(self) -> dict[int, Data]:
         return {int(k): v for k, v in (await self._load("user_data")).items()}

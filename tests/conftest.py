@@ -4,18 +4,35 @@
         await harness.start()                       # community loaded, bot polling the emulator
         alice = harness.emu.user(1001, "Alice", "en")
         await harness.command(alice, "start")       # inject, then wait until processed
-        msg = harness.emu.last_message(alice["id"])
-        await harness.press(alice, msg, harness.emu.find_button(msg, "jb1|"))
+        await harness.tap(alice, "jb1|")            # press a button of the bot's last answer
+        card = harness.answer(STAFF_CHAT, "sa1|")   # the message of that answer with such a button
+        await harness.press(staff, card, harness.emu.find_button(card, "sa1|"))
+        await harness.run_job("outbox")             # a periodic job, now, to its end
         await harness.restart()                     # same database, a new Application
 
-Time is a ``TravelClock`` (``harness.clock.advance(...)``); jobs are run on demand with
-``harness.run_job(name)`` instead of waiting for the scheduler.
+Deterministic by construction:
+
+- Time is a ``TravelClock`` (``harness.clock.advance(...)``), never slept.
+- Periodic jobs are registered but paused: they run only when a test runs them with
+  ``harness.run_job(name)``, which also waits for the outbox's sends to end. A test that wants
+  the real scheduler says so: ``harness.start(real_scheduler=True)``.
+- Every action waits on a condition (the update processed), never on a sleep.
+- A press targets an explicit message: ``press(user, message, data)``, or ``tap(user, prefix)``,
+  which presses the one message of the bot's latest answer in that chat carrying such a button
+  and fails if there is none or more than one; never "whatever arrived last".
+
+Each test gets its own database file, copied from a template migrated and loaded with the
+example community once per test process.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +54,44 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 23 November 2026, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+#: Generous: a condition that is not met in this time is a bug, not a slow machine.
+SETTLE_TIMEOUT = 30.0
+
+
+class _Templates:
+    """Database files made once per test process: migrated, and with the example community."""
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._files: dict[bool, Path] = {}
+
+    async def copy_to(self, target: Path, *, with_example: bool) -> None:
+        source = self._files.get(with_example)
+        if source is None:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="residentbot-templates-"))
+            source = self._folder / f"template-{int(with_example)}.db"
+            db = await Database.open(source)
+            if with_example:
+                async with db.transaction() as conn:
+                    await community.apply_spec(conn, load_file(EXAMPLE))
+            await db.close()
+            self._files[with_example] = source
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+
+    def remove(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+TEMPLATES = _Templates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_templates() -> Iterator[None]:
+    yield
+    TEMPLATES.remove()
 
 
 class Harness:
@@ -48,6 +103,10 @@ class Harness:
         self.app: ResidentApplication | None = None
         self.db: Database | None = None
         self.settings: Settings | None = None
+        self._start_args: dict[str, Any] = {}
+        #: For each chat, the messages the bot sent or edited there in its latest answer.
+        self._answers: dict[int, list[int]] = {}
+        self._seen = 0  # emu.calls up to here are accounted for in _answers
 
     async def start(
         self,
@@ -55,9 +114,15 @@ class Harness:
         load_example: bool = True,
         locale: str = "zh_Hans",
         features: list[Feature] | None = None,
+        real_scheduler: bool = False,
     ) -> None:
         if not self.emu.base_url:
             await self.emu.start()
+        self._start_args = {
+            "locale": locale,
+            "features": features,
+            "real_scheduler": real_scheduler,
+        }
         self.settings = load_settings(
             {
                 "RESIDENTBOT_TOKEN": self.emu.token,
@@ -68,13 +133,20 @@ class Harness:
             },
             env_file=self.tmp_path / "no.env",
         )
+        if not self.db_path.exists():
+            await TEMPLATES.copy_to(self.db_path, with_example=load_example)
         self.db = await Database.open(self.db_path)
         if load_example:
             async with self.db.transaction() as conn:
                 if await community.get_community(conn) is None:
                     await community.apply_spec(conn, load_file(EXAMPLE))
         self.app = await build_application(
-            self.settings, db=self.db, clock=self.clock, rate_limit=False, features=features
+            self.settings,
+            db=self.db,
+            clock=self.clock,
+            rate_limit=False,
+            features=features,
+            schedule_jobs=real_scheduler,
         )
         await self.app.initialize()
         if self.app.post_init is not None:  # as run_polling() does, between the two
@@ -82,6 +154,7 @@ class Harness:
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=1)
+        self._note_answers()
 
     async def stop(self) -> None:
         if self.app is not None:
@@ -90,6 +163,8 @@ class Harness:
                 await self.app.updater.stop()
             if self.app.running:
                 await self.app.stop()
+                if self.app.post_stop is not None:  # as run_polling() does after stop()
+                    await self.app.post_stop(self.app)
             await self.app.shutdown()
             self.app = None
         if self.db is not None:
@@ -99,27 +174,66 @@ class Harness:
     async def restart(self) -> None:
         """A clean restart: PTB writes its persistence and the new Application reads it."""
         await self.stop()
-        await self.start(load_example=False)
+        await self.start(load_example=False, **self._start_args)
 
     async def crash(self) -> None:
-        """Stop without PTB's shutdown bookkeeping (no final persistence write): a crash."""
+        """Stop without PTB's shutdown bookkeeping (no final persistence write) and with the
+        outbox's sends in flight killed: a crash."""
         assert self.app is not None and self.app.updater is not None
         self.app.persistence = None  # nothing more is written from memory
+        sender = self.app.bot_data.services and self.app.bot_data.services.sender
+        if sender is not None and sender.background is not None:
+            sender.background.cancel()
+            await asyncio.wait({sender.background})
         await self.stop()
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
         """Wait until the bot has processed every update injected so far."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            app = self.app
-            if app is not None and app.last_processed_update_id >= self.emu.last_update_id:
-                return
-            if loop.time() > deadline:
-                raise AssertionError(
-                    f"the bot did not process update {self.emu.last_update_id} in {timeout}s"
-                )
-            await asyncio.sleep(0.005)
+        app = self.app
+        assert app is not None, "start the harness first"
+        try:
+            async with asyncio.timeout(timeout):
+                await app.until_processed(self.emu.last_update_id)
+        except TimeoutError:
+            raise AssertionError(
+                f"the bot did not process update {self.emu.last_update_id} in {timeout}s\n"
+                f"{self.emu.dump_calls()}"
+            ) from None
+        self._note_answers()
+
+    # ---- what the bot answered --------------------------------------------------------------
+    def _note_answers(self) -> None:
+        """Record, per chat, the messages the calls since the last note sent or edited."""
+        calls = self.emu.calls
+        touched: dict[int, list[int]] = {}
+        for call in calls[self._seen :]:
+            for msg in call.sent:
+                ids = touched.setdefault(msg.chat_id, [])
+                if msg.message_id not in ids:
+                    ids.append(msg.message_id)
+        self._seen = len(calls)
+        self._answers.update(touched)
+
+    def answers(self, chat_id: int) -> list[SentMessage]:
+        """The messages the bot sent or edited in this chat in its latest answer there."""
+        return [self.emu.message(chat_id, mid) for mid in self._answers.get(chat_id, [])]
+
+    def answer(self, chat_id: int, prefix: str | None = None) -> SentMessage:
+        """The one message of the bot's latest answer in this chat that carries a button whose
+        data starts with ``prefix`` (without a prefix: the answer must be a single message)."""
+        found = self.answers(chat_id)
+        if prefix is not None:
+            found = [
+                m for m in found if any(d and d.startswith(prefix) for _, d in self.emu.buttons(m))
+            ]
+        if len(found) != 1:
+            what = f" with a button {prefix!r}" if prefix is not None else ""
+            shown = "\n".join(self.emu.dump_message(m) for m in self.answers(chat_id))
+            raise AssertionError(
+                f"expected one message{what} in the bot's latest answer in chat {chat_id}, "
+                f"found {len(found)}; the answer was:\n{shown or '(nothing)'}"
+            )
+        return found[0]
 
     # ---- acting as a user -------------------------------------------------------------------
     async def command(
@@ -141,9 +255,11 @@ class Harness:
     async def tap(
         self, user: dict[str, Any], prefix: str, chat_id: int | None = None
     ) -> SentMessage:
-        """Press the first button starting with ``prefix`` on the last message in the chat."""
+        """Press the button starting with ``prefix`` on the message of the bot's latest answer
+        in the chat (the user's private chat by default) that carries one; return the message
+        the bot shows there last afterwards."""
         chat = user["id"] if chat_id is None else chat_id
-        message = self.emu.last_message(chat)
+        message = self.answer(chat, prefix)
         await self.press(user, message, self.emu.find_button(message, prefix))
         return self.emu.last_message(chat)
 
@@ -164,11 +280,16 @@ class Harness:
             return [tuple(r) for r in await cur.fetchall()]
 
     async def run_job(self, name: str) -> None:
-        """Run a scheduled job now (as the scheduler would), and wait for its sends."""
+        """Run a periodic job now, as the scheduler would, and wait until what it started has
+        ended (the outbox's drain goes on in the background past the job's own run)."""
         assert self.app is not None and self.app.job_queue is not None
         jobs = self.app.job_queue.get_jobs_by_name(name)
         assert len(jobs) == 1, f"expected exactly one job named {name!r}, found {len(jobs)}"
         await jobs[0].run(self.app)
+        services = self.app.bot_data.services
+        if services is not None and services.sender is not None:
+            await services.sender.until_idle()
+        self._note_answers()
 
 
 @pytest.fixture

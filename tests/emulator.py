@@ -838,6 +838,10 @@ class BotAPIEmulator:
         self._fail_rules: list[_FailRule] = []
         self._delay = 0.0
         self._inflight = 0
+        self._in_flight_by_chat: dict[str, int] = {}
+        #: The most calls (getUpdates aside) being answered at once: overall, and to one chat.
+        self.max_in_flight = 0
+        self.max_in_flight_per_chat = 0
         self._last_activity = time.monotonic()
         self._stopping = False
         self._runner: web.AppRunner | None = None
@@ -1512,6 +1516,14 @@ class BotAPIEmulator:
         if name == "getupdates" and token == self.token:
             return await self._handle_poll(method, params)
         self._inflight += 1
+        self.max_in_flight = max(self.max_in_flight, self._inflight)
+        chat = params.get("chat_id")
+        chat_key = str(chat) if isinstance(chat, int | str) else None
+        if chat_key is not None:
+            self._in_flight_by_chat[chat_key] = self._in_flight_by_chat.get(chat_key, 0) + 1
+            self.max_in_flight_per_chat = max(
+                self.max_in_flight_per_chat, self._in_flight_by_chat[chat_key]
+            )
         try:
             if self._delay:
                 await asyncio.sleep(self._delay)
@@ -1537,6 +1549,8 @@ class BotAPIEmulator:
             return self._response({"ok": True, "result": result})
         finally:
             self._inflight -= 1
+            if chat_key is not None:
+                self._in_flight_by_chat[chat_key] -= 1
             self._last_activity = time.monotonic()
 
     def _record(self, ctx: _Ctx, ok: bool, result: Any, error_code: int | None = None) -> Call:

@@ -247,6 +247,13 @@ async def test_me_and_forgetme(harness: Harness) -> None:
         (0,)
     ]
     assert await residence_rows(harness, RESIDENT) == []
+    assert (
+        await harness.rows(  # nothing of theirs in the conversation store either
+            "SELECT kind, key FROM ptb_data WHERE key = ? OR key LIKE ?",
+            (str(RESIDENT), f"%{RESIDENT}%"),
+        )
+        == []
+    )
     await harness.command(user, "me")
     assert "I do not store anything about you" in (harness.emu.last_message(RESIDENT).text or "")
 

@@ -380,3 +380,68 @@ async def test_an_unexpected_error_puts_the_row_back_instead_of_losing_it(
     harness.clock.advance(timedelta(seconds=2))
     assert (await s.drain()).sent == 1
     assert await states(harness, batch) == {5061: "sent"}
+
+
+async def test_one_chat_gets_its_messages_one_at_a_time_in_the_order_queued(
+    harness: Harness,
+) -> None:
+    """Sends to different people overlap; two sends to one chat never do, so a resident never
+    sees a later message above an earlier one."""
+    await harness.start()
+    ids = [5071, 5072, 5073]
+    await people_who_started(harness, ids)
+    first = await enqueue(harness, ids)
+    assert harness.db is not None
+    async with harness.db.transaction() as conn:  # two more messages for each of them
+        for n in (2, 3):
+            now = to_ts(harness.clock())
+            batch = await outbox.create_batch(conn, "notice", "t", created_by=None, now=now)
+            await outbox.enqueue(
+                conn,
+                batch,
+                [(c, outbox.Payload(text=f"hello {c} #{n}")) for c in ids],
+                not_before=now,
+            )
+    harness.emu.set_delay(0.02)
+    mark = harness.emu.mark()
+    result = await sender(harness, FakeTime(), concurrency=4).drain()
+    assert result.sent == 9
+    for chat in ids:
+        assert texts_to(harness, chat, mark) == [
+            f"hello {chat}",
+            f"hello {chat} #2",
+            f"hello {chat} #3",
+        ]
+    assert harness.emu.max_in_flight_per_chat == 1
+    assert harness.emu.max_in_flight >= 2  # different chats still overlap
+    assert set((await states(harness, first)).values()) == {"sent"}
+
+
+async def test_a_clean_stop_mid_broadcast_lets_the_sends_in_flight_finish(
+    harness: Harness,
+) -> None:
+    """The job's drain is still going when the bot stops: nothing is left 'sending', and after
+    the restart everyone gets the notice exactly once."""
+    await harness.start()
+    ids = list(range(6201, 6241))
+    await people_who_started(harness, ids)
+    batch = await enqueue(harness, ids)
+    mark = harness.emu.mark()
+    harness.emu.set_delay(0.01)
+    assert harness.app is not None
+    services = harness.app.bot_data.services
+    assert services is not None and services.sender is not None
+    running = services.sender.background = asyncio.create_task(services.sender.drain())
+    # as the "outbox" job leaves it: the drain goes on in the background
+    await harness.emu.wait_for(
+        "sendMessage", lambda c: c.ok and c.chat_id == ids[4], after=mark, timeout=30
+    )
+    assert not running.done()  # 35 more to go at 29 a second
+    await harness.restart()  # a clean stop (SIGTERM) in the middle
+    after_stop = await states(harness, batch)
+    assert "sending" not in after_stop.values()
+    assert "sent" in after_stop.values() and "pending" in after_stop.values()
+    await harness.run_job("outbox")
+    got = {c: len(texts_to(harness, c, mark)) for c in ids}
+    assert set(got.values()) == {1}, got
+    assert set((await states(harness, batch)).values()) == {"sent"}
