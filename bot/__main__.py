@@ -7,11 +7,12 @@ import asyncio
 import logging
 import secrets
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.auth import Role
 from bot.clock import system_clock, to_ts
@@ -61,12 +62,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    verbose = bool(getattr(args, "verbose", False))
     logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL, and the URL holds the token: keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not verbose:  # "Adding job tentatively …" once per job says nothing to an operator
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         settings = load_settings(env_file=args.env_file, require_token=args.command == "run")
     except ConfigError as exc:
@@ -76,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "run":
-            return run(settings)
+            return run(settings, verbose=verbose)
         return asyncio.run(_command(args, settings))
     except DatabaseTooNewError as exc:
         print(f"residentbot: {exc}", file=sys.stderr)
@@ -188,48 +192,72 @@ async def prepare_admin_claim(db: Database, now: datetime) -> str | None:
         return code
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, verbose: bool = False) -> int:
     """Long polling until SIGINT/SIGTERM; PTB then stops fetching, finishes the update in hand,
-    writes persistence and closes; our database closes last."""
-    from bot.app import build_application
+    writes persistence and closes; our database closes last.
 
-    async def prepare() -> tuple[Database, str | None]:
-        db = await Database.open(settings.db_path)
-        code = await prepare_admin_claim(db, system_clock())
-        async with db.read() as conn:
-            ready = await community.get_community(conn) is not None
-        if not ready:
-            log.warning("no community loaded yet: run `residentbot init FILE` (see README)")
-        return db, code
+    The Bot API is reached first (getMe) with no retries: if that fails the person starting the
+    bot gets one clear line (the traceback only with ``--verbose``), and the first
+    administrator's claim code is printed only once the bot is known to work."""
+    from bot.app import build_application
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    db, code = loop.run_until_complete(prepare())
-    app = loop.run_until_complete(build_application(settings, db=db))
+    db = loop.run_until_complete(Database.open(settings.db_path))
+    try:
+        app = loop.run_until_complete(build_application(settings, db=db))
+        try:
+            loop.run_until_complete(app.initialize())
+        except (InvalidToken, NetworkError) as exc:
+            return _cannot_start(settings, exc, verbose)
+        loop.run_until_complete(_before_polling(db))
+        log.info("running as @%s; stop with Ctrl+C", app.bot.username)
+        app.run_polling(
+            allowed_updates=["message", "callback_query", "my_chat_member"], close_loop=False
+        )
+    except (InvalidToken, NetworkError) as exc:  # lost while starting to poll
+        return _cannot_start(settings, exc, verbose)
+    finally:
+        loop.run_until_complete(db.close())
+        loop.close()
+    return 0
+
+
+async def _before_polling(db: Database) -> None:
+    async with db.read() as conn:
+        ready = await community.get_community(conn) is not None
+    if not ready:
+        log.warning("no community loaded yet: run `residentbot init FILE` (see README)")
+    code = await prepare_admin_claim(db, system_clock())
     if code:
         print(
             "\nNo administrator yet. Send this to the bot in a private chat to become the "
             f"administrator (works once):\n\n    /start {code}\n",
             flush=True,
         )
-    log.info("starting: %s", settings)
-    try:
-        app.run_polling(
-            allowed_updates=["message", "callback_query", "my_chat_member"], close_loop=False
-        )
-    except InvalidToken:
+
+
+def _cannot_start(settings: Settings, exc: TelegramError, verbose: bool) -> int:
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, InvalidToken):
         print("residentbot: Telegram refused the token; check RESIDENTBOT_TOKEN", file=sys.stderr)
         return 1
-    except NetworkError as exc:
-        print(
-            f"residentbot: cannot reach the Bot API at {settings.api_base_url}: {exc}",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        loop.run_until_complete(db.close())
-        loop.close()
-    return 0
+    print(
+        f"residentbot: cannot reach the Bot API at {settings.api_base_url} ({_reason(exc)}).\n"
+        "Check the network, or RESIDENTBOT_API_BASE_URL if you use a local Bot API server."
+        + ("" if verbose else " `residentbot run --verbose` shows the details."),
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _reason(exc: TelegramError) -> str:
+    """The innermost cause's words, e.g. 'All connection attempts failed'."""
+    cause: BaseException = exc
+    while cause.__cause__ is not None:
+        cause = cause.__cause__
+    return str(cause) or type(cause).__name__
 
 
 if __name__ == "__main__":

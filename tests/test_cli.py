@@ -7,7 +7,9 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -196,3 +198,46 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert b"SECRET-token-value" not in output
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
+
+
+def _free_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run_against_nothing(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESIDENTBOT_")}
+    env.update(
+        RESIDENTBOT_TOKEN="123456:ABCdefGHIjklMNOpqrSTUvwxYZ12345678",
+        RESIDENTBOT_API_BASE_URL=f"http://127.0.0.1:{_free_port()}/bot",
+        RESIDENTBOT_DB=str(tmp_path / "r.db"),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", *extra],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_run_with_the_bot_api_unreachable_says_so_in_one_clear_line(tmp_path: Path) -> None:
+    """A newcomer's first run with no network: one plain message, no traceback, no claim code
+    (the code is printed only once the bot has reached Telegram), no scheduler chatter."""
+    done = _run_against_nothing(tmp_path)
+    assert done.returncode == 1
+    assert "cannot reach the Bot API at http://127.0.0.1:" in done.stderr
+    assert "All connection attempts failed" in done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    assert "apscheduler" not in done.stderr and "PTBDeprecationWarning" not in done.stderr
+    assert "/start adm_" not in done.stdout
+    assert len(done.stderr.strip().splitlines()) <= 3, done.stderr
+
+
+def test_run_verbose_shows_the_traceback_too(tmp_path: Path) -> None:
+    done = _run_against_nothing(tmp_path, "--verbose")
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "cannot reach the Bot API" in done.stderr
