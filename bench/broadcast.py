@@ -27,8 +27,8 @@ from typing import Any
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.clock import system_clock, to_ts
 from bot.outbox import Sender
+from bot.rules.clock import system_clock, to_ts
 from storage import outbox
 from storage.db import Database
 from tests.emulator import BotAPIEmulator

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.auth import Role
-from bot.clock import system_clock, to_ts
-from bot.community import CommunityFileError, load_file
 from bot.config import ConfigError, Settings, load_settings
+from bot.rules.auth import Role
+from bot.rules.clock import system_clock, to_ts
+from bot.rules.community import CommunityFileError, load_file
 from storage import community, people
 from storage.db import Database, DatabaseTooNewError
 

@@ -21,13 +21,13 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import jobs
-from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import BotData, Context, Services
 from bot.feature import Feature
 from bot.i18n import I18n
 from bot.outbox import Sender
-from handlers import admin, bookings, errors, join, notices, start, tickets, votes
+from bot.rules.clock import Clock, system_clock
+from handlers import admin, bookings, errors, join, meetings, notices, start, tickets, votes
 from storage.db import Database
 from storage.persistence import SQLitePersistence
 
@@ -39,6 +39,7 @@ FEATURES: list[Feature] = [
     bookings.FEATURE,
     votes.FEATURE,
     notices.FEATURE,
+    meetings.FEATURE,
     start.FEATURE,
     admin.FEATURE,
     jobs.FEATURE,

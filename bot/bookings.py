@@ -1,6 +1,6 @@
 """Words and labels of room booking (pure: no Telegram, no database).
 
-The rules are in ``bot.slots``; this module says them in the user's language: why a booking is
+The rules are in ``bot.rules.slots``; this module says them in the user's language: why a booking is
 refused, a slot's button label, a length, a booking line.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import N_, Translator
-from bot.slots import RoomRules, Slot, SlotState, Violation
+from bot.rules.slots import RoomRules, Slot, SlotState, Violation
 
 BOOKINGS_LABEL = N_("Room bookings")
 

@@ -31,15 +31,37 @@ LOCALE_ROOT = ROOT / "locales"
 SOURCE_DIRS = ("bot", "handlers", "storage")
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "n_": (1, 2)}
 DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
-    "tickets": ("handlers/tickets*.py", "handlers/staff*.py", "bot/tickets*.py", "bot/sla*.py"),
-    "bookings": ("handlers/bookings*.py", "bot/slots*.py", "bot/bookings*.py"),
-    "votes": ("handlers/votes*.py", "bot/tally*.py", "bot/votes*.py"),
+    "tickets": (
+        "handlers/tickets/**/*.py",
+        "bot/rules/tickets*.py",
+        "bot/tickets*.py",
+        "bot/rules/sla*.py",
+        "bot/services/tickets*.py",
+    ),
+    "bookings": (
+        "handlers/bookings/**/*.py",
+        "bot/rules/slots*.py",
+        "bot/bookings*.py",
+        "bot/services/bookings*.py",
+    ),
+    "votes": (
+        "handlers/votes/**/*.py",
+        "bot/rules/tally*.py",
+        "bot/rules/votes*.py",
+        "bot/votes*.py",
+        "bot/services/votes*.py",
+    ),
     "notices": (
-        "handlers/notices*.py",
-        "handlers/meetings*.py",
+        "handlers/notices/**/*.py",
+        "handlers/meetings/**/*.py",
+        "bot/delivery/**/*.py",
         "bot/outbox*.py",
+        "bot/rules/notices*.py",
+        "bot/rules/meetings*.py",
         "bot/notices*.py",
         "bot/meetings*.py",
+        "bot/services/notices*.py",
+        "bot/services/meetings*.py",
     ),
 }
 

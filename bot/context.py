@@ -11,11 +11,11 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.feature import CommandSpec, MenuEntry
 from bot.i18n import I18n
 from bot.outbox import Sender
+from bot.rules.clock import Clock
 from storage.db import Database
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from bot.auth import Principal, Role
+from bot.rules.auth import Principal, Role
 
 JobCallback = Callable[[Any], Coroutine[Any, Any, None]]
 

@@ -7,8 +7,8 @@ import enum
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.auth import Action, Principal, Role, can
 from bot.i18n import N_
+from bot.rules.auth import Action, Principal, Role, can
 
 NOTICES_LABEL = N_("Notices you sent")
 MUTED_LABEL = N_("Notices muted")

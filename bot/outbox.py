@@ -42,8 +42,8 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.clock import Clock, to_ts
 from bot.i18n import I18n, Translator
+from bot.rules.clock import Clock, to_ts
 from storage import outbox, people
 from storage.db import Database
 

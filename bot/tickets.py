@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
-from bot.sla import (
+from bot.rules.sla import (
     Pause,
     Priority,
     ServiceCalendar,

@@ -1,4 +1,4 @@
-"""Proposals and votes: pure helpers between the database rows and ``bot.tally``.
+"""Proposals and votes: pure helpers between the database rows and ``bot.rules.tally``.
 
 No Telegram, no database. Builds the tally's inputs from plain rows (units, verified residents,
 current ballots), turns a tally into a JSON-able summary stored with the closed proposal, and
@@ -10,7 +10,7 @@ Rules decided here (see README, "Proposals and votes"):
   owner-residents of one owner share it, so the latest ballot for that owner counts), ``u<unit
   id>`` for a household poll, ``r<user id>`` for a resident poll;
 * paper against electronic for one counting key: the latest ``cast_at`` wins and at the same
-  instant the paper ballot wins (``bot.tally.resolve_ballots``'s rule, applied to polls too);
+  instant the paper ballot wins (``bot.rules.tally.resolve_ballots``'s rule, applied to polls too);
 * the voting window (``voting_window``): the author picks the opening ("on approval" or a day
   at 08:00 in the community's zone) and a duration counted from the opening. Approved before
   the chosen opening: it opens then. Approved after it: it opens at the approval and keeps the
@@ -28,9 +28,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from bot.clock import from_ts
 from bot.i18n import N_, Translator
-from bot.tally import (
+from bot.rules.clock import from_ts
+from bot.rules.tally import (
     DEVELOPER_OWNER_KEY,
     Art278Item,
     BallotSource,

@@ -13,11 +13,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.auth import Action, Role, can
 from bot.context import Context
 from bot.feature import CommandSpec, Feature
 from bot.i18n import N_
-from handlers.common import Turn, begin, notify, private_only, reply, translator_for
+from bot.rules.auth import Action, Role, can
+from handlers.kit import Turn, begin, notify, private_only, reply, translator_for
 from handlers.start import role_labels
 from storage import community, people
 

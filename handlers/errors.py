@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import Context
 from bot.feature import Feature
-from handlers.common import answer, begin, redirect_to_private
+from handlers.kit import answer, begin, redirect_to_private
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import Action, Relation, Role, can
-from bot.callbacks import CallbackData, callback, matches
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import N_, Translator
-from handlers.common import (
+from bot.rules.auth import Action, Relation, Role, can
+from handlers.kit import (
     Dismiss,
     Turn,
     answer,
@@ -40,6 +39,7 @@ from handlers.common import (
     translator_for,
     use_buttons,
 )
+from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.start import main_menu, menu_pattern
 from storage import community, people
 

@@ -8,11 +8,10 @@ from typing import Any
 from telegram import Chat, ChatMember, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot.callbacks import CallbackData, callback, matches, parse_as
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
-from handlers.common import (
+from handlers.kit import (
     Dismiss,
     MenuPick,
     Turn,
@@ -27,6 +26,7 @@ from handlers.common import (
     stale,
     touch_person,
 )
+from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
 from storage import community, people, privacy
 
 

@@ -1,6 +1,6 @@
 """Room bookings (共享空间预约): bookings, blackouts, reminder rows, watches and utilisation.
 
-The rules themselves live in ``bot.slots`` (pure); this module reads what they need from the
+The rules themselves live in ``bot.rules.slots`` (pure); this module reads what they need from the
 database and writes what they allow. The caller owns the transaction (``db.transaction()``, a
 ``BEGIN IMMEDIATE``): :func:`book` re-reads the room's busy intervals and the household's week
 inside it, runs ``slots.check_booking`` and inserts, so two concurrent confirmations of one slot
@@ -19,9 +19,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot import slots
 from bot.bookings import BOOKINGS_LABEL
-from bot.clock import from_ts, to_ts
+from bot.rules import slots
+from bot.rules.clock import from_ts, to_ts
 from storage.community import Room, rooms
 from storage.db import fetch_all, fetch_one
 

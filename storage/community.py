@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.community import CommunitySpec
+from bot.rules.community import CommunitySpec
 from storage.db import fetch_one
 
 

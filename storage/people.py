@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.auth import Principal, Relation, Residence, Role
+from bot.rules.auth import Principal, Relation, Residence, Role
 from storage.db import fetch_all, fetch_one
 
 

@@ -41,11 +41,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import ResidentApplication, build_application
-from bot.auth import Role
-from bot.clock import TravelClock, to_ts
-from bot.community import load_file
 from bot.config import Settings, load_settings
 from bot.feature import Feature
+from bot.rules.auth import Role
+from bot.rules.clock import TravelClock, to_ts
+from bot.rules.community import load_file
 from storage import community, people
 from storage.db import Database
 from tests.emulator import BotAPIEmulator, SentMessage

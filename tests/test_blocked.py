@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.clock import to_ts
+from bot.rules.clock import to_ts
 from storage import outbox
 from tests.conftest import Harness
 

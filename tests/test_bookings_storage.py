@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import slots
 from bot.bookings import BOOKINGS_LABEL
-from bot.clock import to_ts
-from bot.community import load_file
+from bot.rules import slots
+from bot.rules.clock import to_ts
+from bot.rules.community import load_file
 from storage import bookings, community
 from storage.db import Database
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.auth import Action, Principal, Relation, Residence, Role, can
-from bot.callbacks import CallbackData, InvalidCallbackData, callback, matches, pack, parse
 from bot.config import ConfigError, load_settings
 from bot.i18n import I18n, locale_from_telegram
+from bot.rules.auth import Action, Principal, Relation, Residence, Role, can
+from handlers.kit.callbacks import CallbackData, InvalidCallbackData, callback, matches, pack, parse
 
 
 class Colour(enum.StrEnum):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.auth import Role
-from bot.clock import to_ts
+from bot.rules.auth import Role
+from bot.rules.clock import to_ts
 from storage import bookings, community
 from tests.conftest import SHANGHAI, Harness
 from tests.emulator import SentMessage

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.auth import Role
-from bot.clock import from_ts
+from bot.rules.auth import Role
+from bot.rules.clock import from_ts
 from tests.conftest import SHANGHAI, Harness
 from tests.test_flow_notices import got, officer, resident
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.auth import Role
+from bot.rules.auth import Role
 from tests.conftest import Harness
 
 LEADER, STAFF, MANAGER = 2101, 2102, 2103

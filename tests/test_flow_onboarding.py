@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.__main__ import prepare_admin_claim
-from bot.auth import Role
+from bot.rules.auth import Role
 from tests.conftest import Harness
 
 LEADER, RESIDENT, OTHER = 2001, 3001, 3002

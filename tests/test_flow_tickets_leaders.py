@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.auth import Role
+from bot.rules.auth import Role
 from bot.tickets import OPEN_STATES, Kind, State
 from storage import tickets as store
 from storage.db import Database, fetch_all, fetch_value

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.auth import Role
+from bot.rules.auth import Role
 from bot.tickets import State
 from storage import tickets as store
 from storage.db import Database

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.auth import Role
-from bot.clock import from_ts, to_ts
+from bot.rules.auth import Role
+from bot.rules.clock import from_ts, to_ts
 from handlers import votes as votes_handlers
 from tests.conftest import SHANGHAI, Harness
 

@@ -12,7 +12,7 @@ import sqlite3
 import typing
 from typing import Any
 
-from bot.callbacks import _FIELDS, _REGISTRY, CallbackData, pack
+from handlers.kit.callbacks import _FIELDS, _REGISTRY, CallbackData, pack
 from tests.conftest import Harness
 
 RESIDENT = 3001

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.clock import to_ts
+from bot.rules.clock import to_ts
 from storage import outbox
 from tests.conftest import Harness
 

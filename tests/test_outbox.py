@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot import outbox as outbox_module
-from bot.clock import to_ts
 from bot.outbox import Pacer, Sender, TokenBucket, backoff_seconds
+from bot.rules.clock import to_ts
 from storage import outbox
 from tests.conftest import Harness
 

@@ -1,4 +1,4 @@
-"""Tests for bot.sla: service-hour clocks, holidays, pauses, reminder stages, config."""
+"""Tests for bot.rules.sla: service-hour clocks, holidays, pauses, reminder stages, config."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sla import (
+from bot.rules.sla import (
     DEFAULT_TARGETS,
     Audience,
     ClockKind,

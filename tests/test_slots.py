@@ -1,4 +1,4 @@
-"""Tests for bot.slots: the shared room booking rules (pure, table-driven, exact values)."""
+"""Tests for bot.rules.slots: the shared room booking rules (pure, table-driven, exact values)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.slots import (
+from bot.rules.slots import (
     END_OF_DAY,
     STAFF_BYPASS,
     Busy,

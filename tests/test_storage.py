@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.auth import Relation, Role
-from bot.community import load_file, parse
+from bot.rules.auth import Relation, Role
+from bot.rules.community import load_file, parse
 from storage import community, people
 from storage.db import Database, DatabaseTooNewError, Migration, connect, known_migrations, migrate
 

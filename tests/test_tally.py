@@ -1,4 +1,4 @@
-"""Table-driven tests of bot.tally: resident polls, owners' decisions (art. 278), receipts."""
+"""Table-driven tests of bot.rules.tally: resident polls, owners' decisions (art. 278), receipts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.tally import (
+from bot.rules.tally import (
     DEVELOPER_OWNER_KEY,
     RECEIPT_LENGTH,
     AreaBound,

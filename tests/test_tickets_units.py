@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sla import Pause, Stage
+from bot.rules.sla import Pause, Stage
 from bot.tickets import (
     OPEN_STATES,
     Move,

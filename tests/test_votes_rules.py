@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.auth import Action, Principal, Relation, Residence, Role, can
 from bot.i18n import I18n
+from bot.rules.auth import Action, Principal, Relation, Residence, Role, can
 from bot.votes import (
     DAY,
     DEFAULT_OPTIONS,

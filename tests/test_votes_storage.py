@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.community import load_file
+from bot.rules.community import load_file
 from bot.votes import DEFAULT_OPTIONS
 from storage import community
 from storage import votes as store

@@ -29,14 +29,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import Action, Principal, Relation, Role, can
-from bot.callbacks import CallbackData, callback, matches
-from bot.clock import from_ts
 from bot.context import Context, Services
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
 from bot.outbox import payload_buttons
-from bot.tally import Art278Item, PollBasis, receipt, verify_receipt
+from bot.rules.auth import Action, Principal, Relation, Role, can
+from bot.rules.clock import from_ts
+from bot.rules.tally import Art278Item, PollBasis, receipt, verify_receipt
 from bot.votes import (
     DAY,
     DEFAULT_OPTIONS,
@@ -61,7 +60,7 @@ from bot.votes import (
     threshold_text,
     valid_opening,
 )
-from handlers.common import (
+from handlers.kit import (
     Dismiss,
     MenuPick,
     Turn,
@@ -80,6 +79,7 @@ from handlers.common import (
     translator_for,
     use_buttons,
 )
+from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.start import menu_pattern
 from storage import community, outbox, people
 from storage import notices as notices_store

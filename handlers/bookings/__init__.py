@@ -19,15 +19,14 @@ import aiosqlite
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import slots
-from bot.auth import Action, Role, can
 from bot.bookings import length_text, percent, slot_label, span_text, state_text, violation_text
-from bot.callbacks import CallbackData, callback, matches
-from bot.clock import from_ts, to_ts
 from bot.context import Context, Services
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
-from handlers.common import (
+from bot.rules import slots
+from bot.rules.auth import Action, Role, can
+from bot.rules.clock import from_ts, to_ts
+from handlers.kit import (
     Dismiss,
     MenuPick,
     Turn,
@@ -44,6 +43,7 @@ from handlers.common import (
     touch_person,
     translator_for,
 )
+from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.start import menu_pattern
 from storage import bookings, community, outbox, people
 from storage.community import Room

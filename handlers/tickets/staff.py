@@ -26,12 +26,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import Action, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
-from bot.clock import from_ts, to_ts
 from bot.context import Context, Services
 from bot.i18n import N_, Translator
-from bot.sla import Audience, Pause, Stage
+from bot.rules.auth import Action, Role, can
+from bot.rules.clock import from_ts, to_ts
+from bot.rules.sla import Audience, Pause, Stage
 from bot.tickets import (
     AUTO_CLOSE,
     KIND_LABELS,
@@ -50,7 +49,7 @@ from bot.tickets import (
     sla_setup,
     staff_moves,
 )
-from handlers.common import (
+from handlers.kit import (
     Dismiss,
     Turn,
     answer,
@@ -65,6 +64,7 @@ from handlers.common import (
     text_too_long,
     translator_for,
 )
+from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
 from handlers.start import menu_pattern
 from storage import community, people
 from storage import tickets as store

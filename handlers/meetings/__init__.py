@@ -25,14 +25,14 @@ from telegram.ext import (
 )
 
 from bot import meetings as rules
-from bot.auth import Action, Role, can
-from bot.callbacks import CallbackData, callback, matches
-from bot.clock import from_ts, to_ts
 from bot.context import Context, Services
-from bot.feature import CommandSpec, JobSpec, MenuEntry
+from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
 from bot.outbox import payload_buttons
-from handlers.common import (
+from bot.rules.auth import Action, Role, can
+from bot.rules.clock import from_ts, to_ts
+from bot.services.notices import audience_name, building_names, enqueue_notice
+from handlers.kit import (
     Dismiss,
     Turn,
     answer,
@@ -49,7 +49,7 @@ from handlers.common import (
     translator_for,
     use_buttons,
 )
-from handlers.notices_send import audience_name, building_names, enqueue_notice
+from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.start import menu_pattern
 from storage import community, outbox
 from storage import meetings as store
@@ -978,3 +978,5 @@ COMMANDS = (
     CommandSpec("meetings", N_("Meetings, who is coming, minutes")),
 )
 JOBS = (JobSpec(JOB_NAME, meetings_job, interval_seconds=30.0, first_seconds=5.0),)
+
+FEATURE = Feature(name="meetings", handlers=handlers, menu=MENU, commands=COMMANDS, jobs=JOBS)

@@ -2,7 +2,7 @@
 
 A notice goes out as one outbox batch (one row per recipient, rendered in their language),
 committed with the notice itself; the "outbox" job sends it at Telegram's pace and reports to
-the author. Meetings (handlers.meetings) are exported through this module's FEATURE.
+the author. Meetings are a feature of their own (handlers.meetings).
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from telegram.ext import (
 )
 
 from bot import notices as rules
-from bot.auth import Action, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
-from bot.clock import from_ts, to_ts
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import N_
-from handlers import meetings
-from handlers.common import (
+from bot.rules.auth import Action, Role, can
+from bot.rules.clock import from_ts, to_ts
+from bot.services.notices import audience_name, building_names, enqueue_notice, render
+from handlers.kit import (
     Dismiss,
     Turn,
     answer,
@@ -44,7 +43,7 @@ from handlers.common import (
     touch_person,
     use_buttons,
 )
-from handlers.notices_send import audience_name, building_names, enqueue_notice, render
+from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
 from handlers.start import menu_pattern
 from storage import community, outbox
 from storage import notices as store
@@ -833,7 +832,6 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
     )
     return [
         conversation,
-        *meetings.handlers(),
         CommandHandler("notices", list_notices),
         CallbackQueryHandler(list_notices, pattern=menu_pattern("notices")),
         CallbackQueryHandler(cancel_notice, pattern=matches(NoticeCancel)),
@@ -858,7 +856,6 @@ FEATURE = Feature(
     menu=(
         MenuEntry("notice", N_("Send a notice"), 40, visible=_sends_notices),
         MenuEntry("notices", N_("My notices"), 41, visible=_sends_notices),
-        *meetings.MENU,
     ),
     commands=(
         CommandSpec("notice", N_("Send a notice to residents"), roles=NOTICE_ROLES),
@@ -877,7 +874,5 @@ FEATURE = Feature(
             private=False,
             roles=(Role.ADMIN, Role.MANAGER),
         ),
-        *meetings.COMMANDS,
     ),
-    jobs=meetings.JOBS,
 )

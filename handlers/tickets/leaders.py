@@ -2,9 +2,10 @@
 a read-only list of the open tickets of the buildings they look after, soonest deadline first,
 and a read-only summary with the history of each. No staff buttons: leaders watch, staff act.
 
-Who sees what is ``bot.auth.can(principal, Action.SEE_BUILDING_TICKETS, building)``: leaders and
-grid workers for their buildings, staff and managers for all. Every press re-checks it against
-the ticket's building; a press for another building's ticket is refused and shows nothing.
+Who sees what is ``bot.rules.auth.can(principal, Action.SEE_BUILDING_TICKETS, building)``:
+leaders and grid workers for their buildings, staff and managers for all. Every press
+re-checks it against the ticket's building; a press for another building's ticket is refused
+and shows nothing.
 
 Privacy (PRODUCT.md: room numbers and complaints never reach other residents, and a leader is a
 resident too): this view never shows a unit number (a home is "a home on floor N"), never who
@@ -26,15 +27,13 @@ from babel.dates import format_timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.auth import Action, Principal, Role, can
-from bot.callbacks import CallbackData, callback, matches
-from bot.clock import from_ts
 from bot.context import Context
 from bot.i18n import N_, Translator
-from bot.sla import Stage
+from bot.rules.auth import Action, Principal, Role, can
+from bot.rules.clock import from_ts
+from bot.rules.sla import Stage
 from bot.tickets import KIND_LABELS, STAGE_LABELS, STATE_LABELS, Kind, Move, State
-from handlers import staff
-from handlers.common import (
+from handlers.kit import (
     MenuPick,
     answer,
     begin,
@@ -44,7 +43,9 @@ from handlers.common import (
     private_only,
     reply,
 )
+from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.start import menu_pattern
+from handlers.tickets import staff
 from storage import community
 from storage import tickets as store
 from storage.tickets import Ticket

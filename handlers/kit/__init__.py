@@ -21,10 +21,10 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.auth import Principal
-from bot.callbacks import CallbackData, callback, matches, pack, parse_as
 from bot.context import Context, Services
 from bot.i18n import Translator
+from bot.rules.auth import Principal
+from handlers.kit.callbacks import CallbackData, callback, matches, pack, parse_as
 from storage import people
 
 log = logging.getLogger(__name__)

@@ -23,12 +23,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import Action, Role, can
-from bot.callbacks import CallbackData, callback, matches, parse_as
-from bot.clock import from_ts
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
+from bot.rules.auth import Action, Role, can
+from bot.rules.clock import from_ts
 from bot.tickets import (
     KIND_LABELS,
     MAX_PHOTOS,
@@ -41,8 +40,7 @@ from bot.tickets import (
     floor_of_place,
     same_place,
 )
-from handlers import staff, tickets_leaders
-from handlers.common import (
+from handlers.kit import (
     Dismiss,
     MenuPick,
     Turn,
@@ -58,8 +56,11 @@ from handlers.common import (
     text_too_long,
     touch_person,
 )
-from handlers.staff import NoteStart, Outgoing, Rate
+from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
 from handlers.start import main_menu, menu_pattern
+from handlers.tickets import leaders as tickets_leaders
+from handlers.tickets import staff
+from handlers.tickets.staff import NoteStart, Outgoing, Rate
 from storage import community, people
 from storage import tickets as store
 from storage.tickets import Ticket
