@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, C
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
+from bot.texts.privacy import DATA_LABELS
 from handlers.kit import (
     Dismiss,
     MenuPick,
@@ -201,8 +202,9 @@ async def me(update: Update, context: Context) -> None:
     for role, building_id in summary.roles:
         scope = tr._(" (building #{id})", id=building_id) if building_id else ""
         lines.append(tr._("Role: {role}{scope}", role=role_names.get(role, role), scope=scope))
-    for kind, count in sorted(summary.counts.items()):
-        lines.append(f"{tr._(kind)}: {count}")
+    for key, label in DATA_LABELS.items():
+        if summary.counts.get(key):
+            lines.append(f"{tr._(label)}: {summary.counts[key]}")
     lines.append(tr._("To delete all of this, send /forgetme."))
     await reply(update, "\n".join(lines))
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.bookings import BOOKINGS_LABEL
 from bot.rules import slots
 from bot.rules.clock import from_ts, to_ts
 from storage.community import Room, rooms
@@ -451,7 +450,7 @@ async def weekly_utilisation(
 async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
     row = await fetch_one(conn, "SELECT COUNT(*) FROM bookings WHERE booked_by = ?", (user_id,))
     count = int(row[0]) if row else 0
-    return {BOOKINGS_LABEL: count} if count else {}
+    return {"bookings": count} if count else {}
 
 
 async def forget(conn: aiosqlite.Connection, user_id: int) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.meetings import MEETINGS_LABEL, RSVP_LABEL
 from storage.db import fetch_all, fetch_one
 from storage.notices import dump_audience, load_audience
 
@@ -278,9 +277,9 @@ async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
     said = await fetch_one(conn, "SELECT COUNT(*) FROM meeting_rsvps WHERE user_id = ?", (user_id,))
     found: dict[str, int] = {}
     if made and made[0]:
-        found[MEETINGS_LABEL] = int(made[0])
+        found["meetings_organised"] = int(made[0])
     if said and said[0]:
-        found[RSVP_LABEL] = int(said[0])
+        found["meeting_answers"] = int(said[0])
     return found
 
 

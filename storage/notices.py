@@ -11,7 +11,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.notices import MUTED_LABEL, NOTICES_LABEL
 from storage.db import fetch_all, fetch_one
 
 EVERYONE = "*"
@@ -256,9 +255,9 @@ async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
     muted = await fetch_one(conn, "SELECT COUNT(*) FROM notice_mutes WHERE user_id = ?", (user_id,))
     found: dict[str, int] = {}
     if sent and sent[0]:
-        found[NOTICES_LABEL] = int(sent[0])
+        found["notices_sent"] = int(sent[0])
     if muted and muted[0]:
-        found[MUTED_LABEL] = int(muted[0])
+        found["notices_muted"] = int(muted[0])
     return found
 
 

@@ -1,7 +1,8 @@
 """A person's data across every table: what /me shows and what /forgetme deletes.
 
 Each feature's repository adds its own ``describe``/``forget`` here, so the two commands stay
-complete as features are added.
+complete as features are added. ``describe`` counts rows by a plain key ("tickets_reported");
+what the key is called in a reader's language is ``bot.texts.privacy.DATA_LABELS``.
 """
 
 from __future__ import annotations

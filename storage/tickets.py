@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.tickets import FOLLOWED_LABEL, OPEN_STATES, TICKETS_LABEL, Kind, State
+from bot.rules.tickets import OPEN_STATES, Kind, State
 from storage.db import fetch_all, fetch_one, fetch_value
 
 #: Written exactly as in the partial indexes' WHERE (0003_tickets.sql), in the same order:
@@ -481,9 +481,9 @@ async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
     )
     found: dict[str, int] = {}
     if reported[0]:
-        found[TICKETS_LABEL] = int(reported[0])
+        found["tickets_reported"] = int(reported[0])
     if followed[0]:
-        found[FOLLOWED_LABEL] = int(followed[0])
+        found["tickets_followed"] = int(followed[0])
     return found
 
 

@@ -12,9 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.votes import (
-    BALLOTS_LABEL,
-    PROPOSALS_LABEL,
+from bot.rules.votes import (
     AudienceUnit,
     BallotRow,
     OptionDef,
@@ -384,9 +382,9 @@ async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
     )
     found: dict[str, int] = {}
     if ballots[0][0]:
-        found[BALLOTS_LABEL] = int(ballots[0][0])
+        found["ballots_cast"] = int(ballots[0][0])
     if written[0][0]:
-        found[PROPOSALS_LABEL] = int(written[0][0])
+        found["proposals_written"] = int(written[0][0])
     return found
 
 

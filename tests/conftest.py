@@ -94,6 +94,26 @@ def _remove_templates() -> Iterator[None]:
     TEMPLATES.remove()
 
 
+@pytest.fixture(autouse=True)
+def _stop_forgotten_databases(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that fails before ``await db.close()`` leaves aiosqlite's worker thread running,
+    and the process would then never exit: stop the thread of every database it left open."""
+    opened: list[Database] = []
+    real_open = Database.open.__func__  # type: ignore[attr-defined]
+
+    async def recording_open(cls: type[Database], *args: Any, **kwargs: Any) -> Database:
+        db: Database = await real_open(cls, *args, **kwargs)
+        opened.append(db)
+        return db
+
+    monkeypatch.setattr(Database, "open", classmethod(recording_open))
+    yield
+    for db in opened:
+        connection = db._conn
+        if connection._running:
+            connection.stop()  # aiosqlite's own way out, usable without the test's loop
+
+
 class Harness:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path

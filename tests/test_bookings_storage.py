@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.bookings import BOOKINGS_LABEL
 from bot.rules import slots
 from bot.rules.clock import to_ts
 from bot.rules.community import load_file
@@ -331,7 +330,7 @@ async def test_describe_and_forget(world: World) -> None:
     room_id, _ = world.rooms["activity"]
     async with world.db.transaction() as conn:
         await bookings.add_watch(conn, room_id, 42, at(TUESDAY, "12:00"), at(TUESDAY, "12:30"), 0)
-        assert await bookings.describe(conn, 42) == {BOOKINGS_LABEL: 1}
+        assert await bookings.describe(conn, 42) == {"bookings": 1}
         await bookings.forget(conn, 42)
         assert await bookings.describe(conn, 42) == {}
     assert await world.rows("SELECT unit_id, booked_by, state FROM bookings") == [

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.rules.auth import Role
-from bot.tickets import OPEN_STATES, Kind, State
+from bot.rules.tickets import OPEN_STATES, Kind, State
 from storage import tickets as store
 from storage.db import Database, fetch_all, fetch_value
 from tests.conftest import Harness

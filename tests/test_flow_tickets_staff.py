@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.rules.auth import Role
-from bot.tickets import State
+from bot.rules.tickets import State
 from storage import tickets as store
 from storage.db import Database
 from tests.conftest import Harness

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.meetings import Rule, due_times, next_occurrence, nth_weekday
-from bot.notices import When, choices_at, may_address, may_mark_urgent, send_time
 from bot.rules.auth import Principal, Role
+from bot.rules.meetings import Rule, due_times, next_occurrence, nth_weekday
+from bot.rules.notices import When, choices_at, may_address, may_mark_urgent, send_time
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)  # a Monday

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.rules.sla import Pause, Stage
-from bot.tickets import (
+from bot.rules.tickets import (
     OPEN_STATES,
     Move,
     State,
@@ -255,8 +255,8 @@ async def test_describe_and_forget(tmp_path: Path) -> None:
     async with db.transaction() as conn:
         await store.follow(conn, ticket, 43, 1001)
         await store.add_note(conn, ticket, 1002, 42, "more")
-        assert await store.describe(conn, 42) == {"Tickets reported": 1}
-        assert await store.describe(conn, 43) == {"Tickets followed": 1}
+        assert await store.describe(conn, 42) == {"tickets_reported": 1}
+        assert await store.describe(conn, 43) == {"tickets_followed": 1}
         await store.forget(conn, 42)
         await store.forget(conn, 43)
         found = await store.get(conn, ticket)

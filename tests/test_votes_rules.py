@@ -12,7 +12,7 @@ import pytest
 
 from bot.i18n import I18n
 from bot.rules.auth import Action, Principal, Relation, Residence, Role, can
-from bot.votes import (
+from bot.rules.votes import (
     DAY,
     DEFAULT_OPTIONS,
     AudienceUnit,
@@ -25,11 +25,10 @@ from bot.votes import (
     live_decision,
     opening_choices,
     owner_key,
-    render_distance,
-    render_result,
     valid_opening,
     voting_window,
 )
+from bot.texts.votes import render_distance, render_result
 
 TR = I18n(ZoneInfo("Asia/Shanghai")).translator("en")
 ZH = I18n(ZoneInfo("Asia/Shanghai")).translator("zh_Hans")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.rules.community import load_file
-from bot.votes import DEFAULT_OPTIONS
+from bot.rules.votes import DEFAULT_OPTIONS
 from storage import community
 from storage import votes as store
 from storage.db import Database
@@ -183,8 +183,8 @@ async def test_forget_keeps_unit_and_owner(db: Database) -> None:
             source="electronic",
             now=NOW,
         )
-        assert await store.describe(conn, 7) == {"Ballots cast": 2}
-        assert await store.describe(conn, 1) == {"Proposals written": 1}
+        assert await store.describe(conn, 7) == {"ballots_cast": 2}
+        assert await store.describe(conn, 1) == {"proposals_written": 1}
         await store.forget(conn, 7)
         await store.forget(conn, 1)
         rows = await store.current_ballots(conn, pid)

@@ -19,13 +19,20 @@ import aiosqlite
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.bookings import length_text, percent, slot_label, span_text, state_text, violation_text
 from bot.context import Context, Services
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
 from bot.rules import slots
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts, to_ts
+from bot.texts.bookings import (
+    length_text,
+    percent,
+    slot_label,
+    span_text,
+    state_text,
+    violation_text,
+)
 from handlers.kit import (
     Dismiss,
     MenuPick,

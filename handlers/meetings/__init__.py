@@ -24,14 +24,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import meetings as rules
 from bot.context import Context, Services
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
 from bot.outbox import payload_buttons
+from bot.rules import meetings as rules
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts, to_ts
 from bot.services.notices import audience_name, building_names, enqueue_notice
+from bot.texts import meetings as texts
 from handlers.kit import (
     Dismiss,
     Turn,
@@ -172,14 +173,14 @@ def schedule_text(tr: Translator, rule: rules.Rule | None, starts: datetime) -> 
     when = tr.when(starts)
     if rule is None:
         return when
-    weekday = tr._(rules.WEEKDAYS[rule.weekday])
+    weekday = tr._(texts.WEEKDAYS[rule.weekday])
     clock = rule.at.strftime("%H:%M")
     if rule.freq == "weekly":
         repeat = tr._("every {weekday} at {time}", weekday=weekday, time=clock)
     else:
         repeat = tr._(
             "the {ordinal} {weekday} of each month at {time}",
-            ordinal=tr._(rules.ORDINALS[rule.ordinal]),
+            ordinal=tr._(texts.ORDINALS[rule.ordinal]),
             weekday=weekday,
             time=clock,
         )
@@ -263,7 +264,7 @@ async def got_repeat(update: Update, context: Context) -> str:
         )
         return DAY
     if data.freq == "monthly":
-        buttons = [button(tr._(label), MeetOrdinal(n)) for n, label in rules.ORDINALS.items()]
+        buttons = [button(tr._(label), MeetOrdinal(n)) for n, label in texts.ORDINALS.items()]
         await reply(
             update,
             tr._("Which week of the month?"),
@@ -274,7 +275,7 @@ async def got_repeat(update: Update, context: Context) -> str:
 
 
 async def ask_weekday(update: Update, turn: Turn) -> str:
-    buttons = [button(turn.tr._(label), MeetWeekday(n)) for n, label in enumerate(rules.WEEKDAYS)]
+    buttons = [button(turn.tr._(label), MeetWeekday(n)) for n, label in enumerate(texts.WEEKDAYS)]
     await reply(
         update,
         turn.tr._("On which day of the week?"),
@@ -286,7 +287,7 @@ async def ask_weekday(update: Update, turn: Turn) -> str:
 @private_only
 async def got_ordinal(update: Update, context: Context) -> str:
     query, data, turn = await pressed(update, context, MeetOrdinal)
-    if data.ordinal not in rules.ORDINALS:
+    if data.ordinal not in texts.ORDINALS:
         await stale(query, turn)
         return ORDINAL
     await answer(query)

@@ -20,13 +20,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import notices as rules
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import N_
+from bot.rules import notices as rules
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts, to_ts
 from bot.services.notices import audience_name, building_names, enqueue_notice, render
+from bot.texts import notices as texts
 from handlers.kit import (
     Dismiss,
     Turn,
@@ -459,7 +460,7 @@ async def options_next(update: Update, context: Context) -> str:
 async def ask_when(update: Update, context: Context, turn: Turn) -> str:
     tz = context.services.i18n.tz
     buttons = [
-        button(turn.tr._(rules.WHEN_LABELS[c]), NoticeWhen(c))
+        button(turn.tr._(texts.WHEN_LABELS[c]), NoticeWhen(c))
         for c in rules.choices_at(turn.now, tz)
     ]
     await reply(

@@ -28,11 +28,9 @@ from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts
-from bot.tickets import (
-    KIND_LABELS,
+from bot.rules.tickets import (
     MAX_PHOTOS,
     MAX_PLACE,
-    STATE_LABELS,
     Kind,
     Move,
     State,
@@ -40,6 +38,7 @@ from bot.tickets import (
     floor_of_place,
     same_place,
 )
+from bot.texts.tickets import KIND_LABELS, STATE_LABELS
 from handlers.kit import (
     Dismiss,
     MenuPick,

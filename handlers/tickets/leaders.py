@@ -32,7 +32,8 @@ from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Principal, Role, can
 from bot.rules.clock import from_ts
 from bot.rules.sla import Stage
-from bot.tickets import KIND_LABELS, STAGE_LABELS, STATE_LABELS, Kind, Move, State
+from bot.rules.tickets import Kind, Move, State
+from bot.texts.tickets import KIND_LABELS, STAGE_LABELS, STATE_LABELS
 from handlers.kit import (
     MenuPick,
     answer,

@@ -31,13 +31,9 @@ from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts, to_ts
 from bot.rules.sla import Audience, Pause, Stage
-from bot.tickets import (
+from bot.rules.tickets import (
     AUTO_CLOSE,
-    KIND_LABELS,
-    PRIORITY_LABELS,
     RATING_ASK,
-    STAGE_LABELS,
-    STATE_LABELS,
     UNANSWERED,
     WORKING,
     Kind,
@@ -49,6 +45,7 @@ from bot.tickets import (
     sla_setup,
     staff_moves,
 )
+from bot.texts.tickets import KIND_LABELS, PRIORITY_LABELS, STAGE_LABELS, STATE_LABELS
 from handlers.kit import (
     Dismiss,
     Turn,

@@ -36,7 +36,7 @@ from bot.outbox import payload_buttons
 from bot.rules.auth import Action, Principal, Relation, Role, can
 from bot.rules.clock import from_ts
 from bot.rules.tally import Art278Item, PollBasis, receipt, verify_receipt
-from bot.votes import (
+from bot.rules.votes import (
     DAY,
     DEFAULT_OPTIONS,
     MAX_OPTION_LENGTH,
@@ -48,17 +48,19 @@ from bot.votes import (
     effective_ballots,
     find_option,
     household_key,
-    item_label,
     live_decision,
     opening_choices,
-    option_label,
     owner_key,
+    resident_key,
+    valid_opening,
+)
+from bot.texts.votes import (
+    item_label,
+    option_label,
     render_distance,
     render_missing,
     render_result,
-    resident_key,
     threshold_text,
-    valid_opening,
 )
 from handlers.kit import (
     Dismiss,

@@ -1,5 +1,5 @@
-"""Pure rules for notices: who may address which buildings, when "send later" means, labels.
-No Telegram, no database."""
+"""Pure rules for notices: who may address which buildings, what "send later" means.
+No Telegram, no database; the labels are in ``bot.texts.notices``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import enum
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_
 from bot.rules.auth import Action, Principal, Role, can
 
-NOTICES_LABEL = N_("Notices you sent")
-MUTED_LABEL = N_("Notices muted")
 MAX_NOTICE = 3000  # characters of a text notice (a caption is cut to Telegram's 1,024)
+
+
 MAX_CAPTION = 1000
 
 
@@ -23,16 +22,6 @@ class When(enum.StrEnum):
     TONIGHT = "t19"  # today 19:00
     TOMORROW_9 = "m09"  # tomorrow 09:00
     TOMORROW_18 = "m18"  # tomorrow 18:00
-
-
-WHEN_LABELS: dict[When, str] = {
-    When.NOW: N_("Now"),
-    When.HOUR: N_("In 1 hour"),
-    When.THREE_HOURS: N_("In 3 hours"),
-    When.TONIGHT: N_("Today 19:00"),
-    When.TOMORROW_9: N_("Tomorrow 09:00"),
-    When.TOMORROW_18: N_("Tomorrow 18:00"),
-}
 
 
 def send_time(choice: When, now: datetime, tz: ZoneInfo) -> datetime:

@@ -12,24 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_
-
 ANNOUNCE_AHEAD = timedelta(days=7)  # a recurring meeting's next occurrence is announced then
+
+
 REMIND_DAY = timedelta(days=1)
+
+
 REMIND_HOUR = timedelta(hours=1)
-WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
-ORDINALS = {1: N_("first"), 2: N_("second"), 3: N_("third"), 4: N_("fourth"), -1: N_("last")}
+
+
 TIMES = (time(9), time(10), time(14), time(15), time(19), time(19, 30))
-MEETINGS_LABEL = N_("Meetings you organised")
-RSVP_LABEL = N_("Meeting answers")
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.i18n import N_
 from bot.rules.sla import (
     Pause,
     Priority,
     ServiceCalendar,
     SlaPolicy,
-    Stage,
     Target,
     due_times,
     reminder_schedule,
@@ -80,8 +78,13 @@ class Move(StrEnum):
 OPEN_STATES = frozenset(
     {State.NEW, State.ACCEPTED, State.WAITING_RESIDENT, State.ON_SITE, State.REOPENED}
 )
+
+
 UNANSWERED = frozenset({State.NEW, State.REOPENED})
+
+
 WORKING = frozenset({State.ACCEPTED, State.ON_SITE})
+
 
 #: From which states each move may be made, and the state it leads to (None: unchanged).
 MOVES: dict[Move, tuple[frozenset[State], State | None]] = {
@@ -136,54 +139,28 @@ def staff_moves(state: State) -> list[Move]:
     return [m for m in order if m is Move.REJECT or can_move(state, m)]
 
 
-KIND_LABELS = {
-    Kind.REPAIR: N_("Repair"),
-    Kind.COMPLAINT: N_("Complaint"),
-    Kind.SUGGESTION: N_("Suggestion"),
-}
-
-STATE_LABELS = {
-    State.NEW: N_("new, waiting for staff"),
-    State.ACCEPTED: N_("accepted, being handled"),
-    State.WAITING_RESIDENT: N_("waiting for the resident's answer"),
-    State.ON_SITE: N_("staff on site"),
-    State.REOPENED: N_("reopened"),
-    State.RESOLVED: N_("resolved"),
-    State.NOT_OURS: N_("not the property's responsibility"),
-    State.REJECTED: N_("rejected"),
-    State.DUPLICATE: N_("duplicate of another ticket"),
-    State.WITHDRAWN: N_("withdrawn"),
-    State.CLOSED: N_("closed"),
-}
-
-PRIORITY_LABELS = {
-    Priority.URGENT: N_("urgent"),
-    Priority.NORMAL: N_("normal"),
-    Priority.LOW: N_("low"),
-}
-
-STAGE_LABELS = {
-    Stage.RESPONSE_WARN: N_("response due soon"),
-    Stage.RESPONSE_BREACH: N_("response overdue"),
-    Stage.RESPONSE_ESCALATE: N_("response overdue twice the target"),
-    Stage.RESOLUTION_WARN: N_("resolution due soon"),
-    Stage.RESOLUTION_BREACH: N_("resolution overdue"),
-    Stage.RESOLUTION_ESCALATE: N_("resolution overdue twice the target"),
-}
-
-#: /me labels.
-TICKETS_LABEL = N_("Tickets reported")
-FOLLOWED_LABEL = N_("Tickets followed")
-
 #: Timer rows beside the SLA stages, in the same table and sweep.
 RATING_ASK = "rating_ask"
+
+
 AUTO_CLOSE = "auto_close"
+
+
 DEFAULT_RATING_REMINDER_HOURS = 24
+
+
 DEFAULT_TICKETS_PER_DAY = 10
+
+
 MAX_PHOTOS = 3
+
+
 MAX_PLACE = 60
 
+
 _FLOOR = re.compile(r"(?:^|\D)(-?\d{1,3})\s*(?:f|楼|层|樓|層|floor)", re.IGNORECASE)
+
+
 _FLOOR_BEFORE = re.compile(r"(?:floor|第)\s*(-?\d{1,3})", re.IGNORECASE)
 
 
@@ -201,11 +178,6 @@ def same_place(floor_a: int | None, floor_b: int | None) -> bool:
     if floor_a is not None and floor_b is not None:
         return floor_a == floor_b
     return True
-
-
-# ----------------------------------------------------------------------------------------------
-# SLA set-up and the reminder rows a ticket should have
-# ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
