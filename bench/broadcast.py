@@ -1,4 +1,4 @@
-"""Broadcast pace: one notice to N recipients through the real sender (bot.outbox.Sender) and
+"""Broadcast pace: one notice to N recipients through the real sender (bot.delivery.Sender) and
 the real python-telegram-bot request stack, against the Bot API emulator started in-process.
 Half-way the sender is killed (its drain task cancelled abruptly, its database connection
 dropped) and a new one starts on the same database file, as after a crash.
@@ -27,7 +27,7 @@ from typing import Any
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.outbox import Sender
+from bot.delivery import Sender
 from bot.rules.clock import system_clock, to_ts
 from storage import outbox
 from storage.db import Database

@@ -23,13 +23,13 @@ from telegram.warnings import PTBUserWarning
 from bot import jobs
 from bot.config import Settings
 from bot.context import BotData, Context, Services
+from bot.delivery import Sender
 from bot.feature import Feature
 from bot.i18n import I18n
-from bot.outbox import Sender
+from bot.persistence import SQLitePersistence
 from bot.rules.clock import Clock, system_clock
 from handlers import admin, bookings, errors, join, meetings, notices, start, tickets, votes
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 

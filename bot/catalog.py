@@ -55,7 +55,7 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "handlers/notices/**/*.py",
         "handlers/meetings/**/*.py",
         "bot/delivery/**/*.py",
-        "bot/outbox*.py",
+        "bot/texts/delivery*.py",
         "bot/rules/notices*.py",
         "bot/rules/meetings*.py",
         "bot/texts/notices*.py",

@@ -12,9 +12,9 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.delivery import Sender
 from bot.feature import CommandSpec, MenuEntry
 from bot.i18n import I18n
-from bot.outbox import Sender
 from bot.rules.clock import Clock
 from storage.db import Database
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.context import Context
+from bot.delivery import JOB_NAME, Sender
 from bot.feature import Feature, JobSpec
-from bot.outbox import JOB_NAME, Sender
 
 
 def sender_for(context: Context) -> Sender:

@@ -18,7 +18,7 @@ from bot.feature import CommandSpec, Feature
 from bot.i18n import N_
 from bot.rules.auth import Action, Role, can
 from handlers.kit import Turn, begin, notify, private_only, reply, translator_for
-from handlers.start import role_labels
+from handlers.kit.menu import role_labels
 from storage import community, people
 
 

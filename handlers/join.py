@@ -40,7 +40,7 @@ from handlers.kit import (
     use_buttons,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
-from handlers.start import main_menu, menu_pattern
+from handlers.kit.menu import main_menu, menu_pattern
 from storage import community, people
 
 log = logging.getLogger(__name__)

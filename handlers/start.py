@@ -10,11 +10,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, C
 
 from bot.context import Context
 from bot.feature import CommandSpec, Feature, MenuEntry
-from bot.i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
+from bot.i18n import LANGUAGE_NAMES, LOCALES, N_
 from bot.texts.privacy import DATA_LABELS
 from handlers.kit import (
     Dismiss,
-    MenuPick,
     Turn,
     answer,
     begin,
@@ -27,7 +26,8 @@ from handlers.kit import (
     stale,
     touch_person,
 )
-from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
+from handlers.kit.callbacks import CallbackData, callback, matches
+from handlers.kit.menu import main_menu, menu_pattern, role_labels
 from storage import community, people, privacy
 
 
@@ -41,58 +41,6 @@ class PickLanguage(CallbackData):
 @dataclass(frozen=True)
 class ForgetMe(CallbackData):
     confirm: bool
-
-
-def menu_pattern(key: str) -> Any:
-    """A ``CallbackQueryHandler`` pattern for one main-menu button."""
-    check = matches(MenuPick)
-
-    def pattern(raw: object) -> bool:
-        return check(raw) and parse_as(raw, MenuPick).key == key
-
-    return pattern
-
-
-def status_text(turn: Turn) -> str:
-    tr, p = turn.tr, turn.principal
-    lines: list[str] = []
-    if p.roles:
-        names = role_labels(tr)
-        held = sorted({names[role.value] for role, _ in p.roles})
-        lines.append(tr._("Your roles: {roles}.", roles=tr._(", ").join(held)))
-    if p.verified:
-        units = ", ".join(r.unit_code for r in p.verified)
-        lines.append(tr._("You are registered to unit {units}.", units=units))
-    elif p.pending:
-        units = ", ".join(r.unit_code for r in p.pending)
-        lines.append(
-            tr._(
-                "Your request to join unit {units} is waiting for your building leader's "
-                "confirmation. Meanwhile you can read notices and report problems in public "
-                "areas.",
-                units=units,
-            )
-        )
-    elif not p.roles:
-        lines.append(
-            tr._(
-                "You have not joined a unit yet. Until you do, you can read notices and report "
-                "problems in public areas; to book rooms, vote or report a repair at home, join "
-                'your unit first (tap "Join my unit").'
-            )
-        )
-    return "\n".join(lines)
-
-
-async def main_menu(
-    update: Update, context: Context, turn: Turn, greeting: str | None = None
-) -> None:
-    entries = sorted(
-        (e for e in context.services.menu if e.visible(turn.principal)), key=lambda e: e.order
-    )
-    buttons = [button(turn.tr._(e.label), MenuPick(e.key)) for e in entries]
-    text = "\n\n".join(t for t in (greeting, status_text(turn)) if t)
-    await reply(update, text, keyboard(buttons, per_row=1))
 
 
 def greeting(turn: Turn, community_name: str | None) -> str:
@@ -207,17 +155,6 @@ async def me(update: Update, context: Context) -> None:
             lines.append(f"{tr._(label)}: {summary.counts[key]}")
     lines.append(tr._("To delete all of this, send /forgetme."))
     await reply(update, "\n".join(lines))
-
-
-def role_labels(tr: Translator) -> dict[str, str]:
-    return {
-        "leader": tr._("building leader"),
-        "grid": tr._("grid worker"),
-        "staff": tr._("property staff"),
-        "manager": tr._("property manager"),
-        "committee": tr._("committee member"),
-        "admin": tr._("administrator"),
-    }
 
 
 @private_only

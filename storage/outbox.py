@@ -1,5 +1,5 @@
 """The durable outbox: broadcasts are rows, one per recipient, committed with the action that
-made them; ``bot.outbox`` drains them at Telegram's pace.
+made them; ``bot.delivery`` drains them at Telegram's pace.
 
 Each recipient's message is rendered (in their language) when enqueued, so the sender needs
 nothing but the row. ``(batch_id, chat_id)`` is unique: a batch reaches a chat at most once.

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot import outbox as outbox_module
-from bot.outbox import Pacer, Sender, TokenBucket, backoff_seconds
+from bot.delivery import sender as outbox_module
+from bot.delivery.pacing import Pacer, TokenBucket, backoff_seconds
+from bot.delivery.sender import Sender
 from bot.rules.clock import to_ts
 from storage import outbox
 from tests.conftest import Harness

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.context import Services
-from bot.i18n import Translator
+from bot.i18n import I18n, Translator
 from storage import community, outbox
 from storage import notices as store
 
@@ -32,7 +31,7 @@ async def building_names(conn: aiosqlite.Connection) -> dict[int, str]:
 
 
 async def enqueue_notice(
-    services: Services, conn: aiosqlite.Connection, notice_id: int, now: int
+    i18n: I18n, conn: aiosqlite.Connection, notice_id: int, now: int
 ) -> tuple[int, int, int]:
     """Turn a stored notice into one outbox batch: each resident of its audience (muted ones
     only if urgent) and, if asked, the bound group chats. Returns (batch, people, groups)."""
@@ -53,9 +52,9 @@ async def enqueue_notice(
     )
     messages: list[tuple[int, outbox.Payload]] = []
     for person in people:
-        tr = services.i18n.for_user(person.locale, person.language_code)
+        tr = i18n.for_user(person.locale, person.language_code)
         messages.append((person.user_id, payload_for(tr, found, pin=False)))
-    group_tr = services.i18n.translator(None)
+    group_tr = i18n.translator(None)
     for chat_id in groups:
         messages.append((chat_id, payload_for(group_tr, found, pin=found.pin)))
     await outbox.enqueue(conn, batch, messages, not_before=found.send_at)

@@ -51,7 +51,7 @@ from handlers.kit import (
     translator_for,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
-from handlers.start import menu_pattern
+from handlers.kit.menu import menu_pattern
 from storage import bookings, community, outbox, people
 from storage.community import Room
 

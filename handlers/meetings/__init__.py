@@ -25,9 +25,9 @@ from telegram.ext import (
 )
 
 from bot.context import Context, Services
+from bot.delivery import payload_buttons
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
-from bot.outbox import payload_buttons
 from bot.rules import meetings as rules
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts, to_ts
@@ -51,7 +51,7 @@ from handlers.kit import (
     use_buttons,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
-from handlers.start import menu_pattern
+from handlers.kit.menu import menu_pattern
 from storage import community, outbox
 from storage import meetings as store
 from storage import notices as notice_store
@@ -793,7 +793,7 @@ async def got_minutes(update: Update, context: Context) -> str | int:
             kind="minutes",
         )
         await store.set_minutes(conn, occ.id, notice_id)
-        _, people, groups = await enqueue_notice(services, conn, notice_id, turn.ts)
+        _, people, groups = await enqueue_notice(services.i18n, conn, notice_id, turn.ts)
     context.user_data.pop(MINUTES_FOR, None)  # type: ignore[union-attr]
     await message.reply_text(
         turn.tr._(

@@ -45,7 +45,7 @@ from handlers.kit import (
     use_buttons,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
-from handlers.start import menu_pattern
+from handlers.kit.menu import menu_pattern
 from storage import community, outbox
 from storage import notices as store
 
@@ -558,7 +558,7 @@ async def send(update: Update, context: Context) -> str | int:
             send_at=send_at,
             now=turn.ts,
         )
-        _, people, groups = await enqueue_notice(services, conn, notice_id, turn.ts)
+        _, people, groups = await enqueue_notice(services.i18n, conn, notice_id, turn.ts)
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     tr = turn.tr
     counts = tr.n_("{n} resident", "{n} residents", people)

@@ -56,7 +56,7 @@ from handlers.kit import (
     touch_person,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
-from handlers.start import main_menu, menu_pattern
+from handlers.kit.menu import main_menu, menu_pattern
 from handlers.tickets import leaders as tickets_leaders
 from handlers.tickets import staff
 from handlers.tickets.staff import NoteStart, Outgoing, Rate

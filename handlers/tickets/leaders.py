@@ -45,7 +45,7 @@ from handlers.kit import (
     reply,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
-from handlers.start import menu_pattern
+from handlers.kit.menu import menu_pattern
 from handlers.tickets import staff
 from storage import community
 from storage import tickets as store

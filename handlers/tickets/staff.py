@@ -62,7 +62,7 @@ from handlers.kit import (
     translator_for,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
-from handlers.start import menu_pattern
+from handlers.kit.menu import menu_pattern
 from storage import community, people
 from storage import tickets as store
 from storage.tickets import Ticket

@@ -30,9 +30,9 @@ from telegram.ext import (
 )
 
 from bot.context import Context, Services
+from bot.delivery import payload_buttons
 from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_, Translator
-from bot.outbox import payload_buttons
 from bot.rules.auth import Action, Principal, Relation, Role, can
 from bot.rules.clock import from_ts
 from bot.rules.tally import Art278Item, PollBasis, receipt, verify_receipt
@@ -82,7 +82,7 @@ from handlers.kit import (
     use_buttons,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
-from handlers.start import menu_pattern
+from handlers.kit.menu import menu_pattern
 from storage import community, outbox, people
 from storage import notices as notices_store
 from storage import votes as store

@@ -1,4 +1,4 @@
-"""python-telegram-bot persistence on the same SQLite database.
+"""python-telegram-bot persistence on our SQLite database (an adapter: wiring, not storage).
 
 Conversation states, user_data and chat_data are kept as JSON rows in ``ptb_data``. Business
 data never lives here (it is in our own tables, committed per action); this only lets a
@@ -13,11 +13,15 @@ from copy import deepcopy
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage.db import Database
 
 Data = dict[str, Any]
+#: The shapes of BasePersistence's arguments (python-telegram-bot documents them; its own
+#: aliases live in a private module, so they are spelled out here).
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
