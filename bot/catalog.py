@@ -108,7 +108,23 @@ def _write(path: Path, catalog: Catalog) -> None:
         write_po(fp, catalog, width=100, omit_header=False, ignore_obsolete=True)
 
 
+def _known_translations(locale: str) -> dict[tuple[object, object], Any]:
+    """Every translation the locale's catalogs hold now, whatever the domain."""
+    known: dict[tuple[object, object], Any] = {}
+    for domain in DOMAINS:
+        path = po_path(locale, domain)
+        if not path.is_file():
+            continue
+        for message in _read(path, locale, domain):
+            if message.id and _translated(message.string) and "fuzzy" not in message.flags:
+                known.setdefault((message.id, message.context), message.string)
+    return known
+
+
 def update(domains: Iterable[str] = DOMAINS) -> None:
+    """Extract and update the catalogs. A string that moved to a file of another domain keeps
+    its translation (it is looked up in every domain's catalog before the update)."""
+    known = {locale: _known_translations(locale) for locale in LOCALES}
     for domain in domains:
         template = extract(domain)
         LOCALE_ROOT.mkdir(exist_ok=True)
@@ -120,6 +136,10 @@ def update(domains: Iterable[str] = DOMAINS) -> None:
             # A fresh template per locale: Catalog.update shares Message objects with it.
             catalog.update(extract(domain), no_fuzzy_matching=True)
             catalog.obsolete.clear()
+            for message in catalog:
+                carried = known[locale].get((message.id, message.context))
+                if message.id and not _translated(message.string) and carried is not None:
+                    message.string = carried
             if locale == "en":
                 for message in catalog:
                     if message.id and not _translated(message.string):

@@ -14,7 +14,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
     filters,
 )
 
@@ -28,7 +27,6 @@ from handlers.kit import (
     answer,
     begin,
     button,
-    dismiss_pattern,
     keyboard,
     notify,
     pressed,
@@ -37,10 +35,10 @@ from handlers.kit import (
     stale,
     touch_person,
     translator_for,
-    use_buttons,
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.kit.menu import main_menu, menu_pattern
+from handlers.kit.wizard import wizard
 from storage import community, people
 
 log = logging.getLogger(__name__)
@@ -419,7 +417,8 @@ async def cancel(update: Update, context: Context) -> int:
 
 def _handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
-    conversation = ConversationHandler(
+    conversation = wizard(
+        "join",
         entry_points=[
             CommandHandler("start", invite_start, filters=filters.Regex(r"^/start j_") & private),
             CommandHandler("join", join_start),
@@ -437,14 +436,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
                 CallbackQueryHandler(join_start, pattern=matches(JoinStart)),
             ],
         },
-        fallbacks=[
-            CallbackQueryHandler(cancel, pattern=dismiss_pattern("join")),
-            CommandHandler("cancel", cancel),
-            MessageHandler(private & ~filters.COMMAND, use_buttons),
-        ],
-        name="join",
-        persistent=True,
-        allow_reentry=True,
+        on_cancel=cancel,
     )
     return [conversation, CallbackQueryHandler(decide, pattern=matches(JoinDecide))]
 

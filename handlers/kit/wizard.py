@@ -1,0 +1,107 @@
+"""Conversations built one way: a step-by-step flow (a wizard) with the standard way out, and
+its typed draft.
+
+    DRAFT = Drafts("votes_draft", ProposalDraft)     # a dataclass with JSON-friendly fields
+
+    conversation = wizard(
+        "votes-propose",
+        cancel_scope="propose",                      # the Dismiss(...) scope of its Cancel button
+        entry_points=[CommandHandler("propose", start)],
+        states={TITLE: [MessageHandler(TEXT, got_title)], ...},
+        on_cancel=cancel,                            # Cancel button and /cancel
+    )
+
+    draft = DRAFT.load(context); draft.title = text; DRAFT.save(context, draft)
+
+Every wizard is persistent (a resident half-way through a flow continues after a restart),
+answers its Cancel button and ``/cancel`` with ``on_cancel``, and answers anything else sent in
+the private chat while it waits for a button with the standard hint (``use_buttons``). Drafts
+live in ``user_data`` as plain dicts (PTB's persistence writes them as JSON), read back into the
+dataclass: unknown keys (a draft from an older version) are dropped, missing ones take the
+field's default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import Context
+from handlers.kit.guards import dismiss_pattern, use_buttons
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+AnyHandler = BaseHandler[Any, Any, Any]
+T = TypeVar("T")
+
+
+def wizard(
+    name: str,
+    *,
+    entry_points: Sequence[AnyHandler],
+    states: Mapping[object, Sequence[AnyHandler]],
+    on_cancel: Callback,
+    cancel_scope: str | None = None,
+    fallbacks: Sequence[AnyHandler] = (),
+    hint: Callback | None = use_buttons,
+    allow_reentry: bool = True,
+) -> ConversationHandler[Any]:
+    """A persistent conversation named ``name`` with the standard fallbacks: its Cancel button
+    (``Dismiss(cancel_scope or name)``) and ``/cancel`` run ``on_cancel``; then ``fallbacks``;
+    then, unless ``hint`` is None, anything but a command in a private chat gets ``hint``."""
+    standard: list[AnyHandler] = [
+        CallbackQueryHandler(on_cancel, pattern=dismiss_pattern(cancel_scope or name)),
+        CommandHandler("cancel", on_cancel),
+        *fallbacks,
+    ]
+    if hint is not None:
+        standard.append(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, hint))
+    return ConversationHandler(
+        entry_points=list(entry_points),
+        states={state: list(handlers) for state, handlers in states.items()},
+        fallbacks=standard,
+        name=name,
+        persistent=True,
+        allow_reentry=allow_reentry,
+    )
+
+
+class Drafts(Generic[T]):
+    """A typed draft kept in ``user_data[key]``."""
+
+    def __init__(self, key: str, cls: type[T]) -> None:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} must be a dataclass")
+        self.key = key
+        self.cls = cls
+        self._fields = {f.name for f in dataclasses.fields(cls)}
+
+    def load(self, context: Context) -> T:
+        """The draft in progress, or a new one."""
+        stored = _user_data(context).get(self.key)
+        if not isinstance(stored, dict):
+            return self.cls()
+        return self.cls(**{k: v for k, v in stored.items() if k in self._fields})
+
+    def save(self, context: Context, draft: T) -> None:
+        _user_data(context)[self.key] = dataclasses.asdict(draft)  # type: ignore[call-overload]
+
+    def clear(self, context: Context) -> None:
+        _user_data(context).pop(self.key, None)
+
+
+def _user_data(context: Context) -> dict[str, Any]:
+    data = context.user_data
+    if data is None:  # only in updates without a user, which no wizard handles
+        raise RuntimeError("a wizard step ran for an update without a user")
+    return data
