@@ -113,7 +113,8 @@ async def build_application(
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: ResidentApplication = builder.build()
-    services.sender = Sender(app.bot, database, clock, i18n=i18n)
+    # Without rate limits (tests against the emulator) the outbox is not paced either.
+    services.sender = Sender(app.bot, database, clock, i18n=i18n, paced=rate_limit)
     app.bot_data.services = services
     with warnings.catch_warnings():
         # Our conversations mix commands and buttons on purpose (per_message=False).

@@ -32,6 +32,11 @@ class Services:
     #: The one outbox sender of this application (its pacing and 429 pause outlive a job run).
     sender: Sender | None = None
 
+    def deliver_now(self) -> None:
+        """After a transaction that queued outbox rows: send them now, in the background."""
+        if self.sender is not None:
+            self.sender.kick()
+
 
 class BotData:
     """``bot_data``: holds the services (never persisted)."""

@@ -17,9 +17,9 @@ from bot.context import Context
 from bot.feature import CommandSpec, Feature
 from bot.i18n import N_
 from bot.rules.auth import Action, Role, can
-from handlers.kit import Turn, begin, notify, private_only, reply, translator_for
+from handlers.kit import Turn, begin, private_only, reply, translator_for
 from handlers.kit.menu import role_labels
-from storage import community, people
+from storage import community, outbox, people
 
 
 def usage(turn: Turn) -> str:
@@ -70,8 +70,23 @@ async def _change(update: Update, context: Context, grant: bool) -> None:
                 await people.audit(
                     conn, turn.user.id, action, str(user_id), turn.ts, f"{role.value} {code}"
                 )
-        other = await translator_for(services, conn, user_id)
-        known = await people.get_person(conn, user_id) is not None
+        if changed and await people.get_person(conn, user_id) is not None:
+            where = ", ".join(c for c in changed if c)
+            other = await translator_for(services, conn, user_id)
+            label = role_labels(other)[role.value]
+            theirs = (
+                other._(
+                    "You have been given the role: {role} {where}. Send /start to see your menu.",
+                    role=label,
+                    where=where,
+                )
+                if grant
+                else other._("Your role {role} {where} has ended.", role=label, where=where)
+            )
+            await outbox.push(
+                conn, user_id, outbox.Payload(text=theirs), now=turn.ts, kind="role", ref=role
+            )
+    services.deliver_now()
     name = role_labels(turn.tr)[role.value]
     if not changed:
         await reply(update, turn.tr._("Nothing changed: the role was already like that."))
@@ -79,21 +94,11 @@ async def _change(update: Update, context: Context, grant: bool) -> None:
     where = ", ".join(c for c in changed if c)
     if grant:
         mine = turn.tr._("Granted: {role} {where} to {user}.", role=name, where=where, user=user_id)
-        theirs = other._(
-            "You have been given the role: {role} {where}. Send /start to see your menu.",
-            role=role_labels(other)[role.value],
-            where=where,
-        )
     else:
         mine = turn.tr._(
             "Revoked: {role} {where} from {user}.", role=name, where=where, user=user_id
         )
-        theirs = other._(
-            "Your role {role} {where} has ended.", role=role_labels(other)[role.value], where=where
-        )
     await reply(update, mine)
-    if known:
-        await notify(context, user_id, theirs)
 
 
 @private_only

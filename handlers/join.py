@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -18,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.context import Context
+from bot.delivery import payload_buttons
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Relation, Role, can
@@ -28,7 +28,6 @@ from handlers.kit import (
     begin,
     button,
     keyboard,
-    notify,
     pressed,
     private_only,
     reply,
@@ -39,7 +38,7 @@ from handlers.kit import (
 from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.kit.menu import main_menu, menu_pattern
 from handlers.kit.wizard import wizard
-from storage import community, people
+from storage import community, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +255,6 @@ async def pick_relation(update: Update, context: Context) -> str | int:
     await answer(query)
     services = context.services
     deciders: list[int] = []
-    notes: list[tuple[int, Translator]] = []
     async with services.db.transaction() as conn:
         unit = await community.unit(conn, unit_id)
         if unit is None:
@@ -273,9 +271,31 @@ async def pick_relation(update: Update, context: Context) -> str | int:
         await people.audit(conn, turn.user.id, f"join_{status}", unit.code, turn.ts)
         if status == "pending":
             deciders = await deciders_for(conn, unit.building_id)
-            for decider in deciders:
+            for decider in deciders:  # each asked in their language, durably (an outbox row)
                 dtr = await translator_for(services, conn, decider)
-                notes.append((decider, dtr))
+                text = dtr._(
+                    "{name} asks to join unit {unit} as {relation}. Do they live there?",
+                    name=turn.user.full_name,
+                    unit=unit.code,
+                    relation=relation_name(dtr, data.relation),
+                )
+                markup = keyboard(
+                    [
+                        button(dtr._("Approve"), JoinDecide(residence_id, True)),
+                        button(dtr._("Reject"), JoinDecide(residence_id, False)),
+                    ],
+                    per_row=2,
+                )
+                await outbox.push(
+                    conn,
+                    decider,
+                    outbox.Payload(text=text, buttons=payload_buttons(markup)),
+                    now=turn.ts,
+                    kind="join",
+                    ref=str(residence_id),
+                    card=join_card(residence_id),
+                )
+    services.deliver_now()
     user_data.pop(UNIT_KEY, None)
     user_data.pop(VIA_KEY, None)
     if status == "verified":
@@ -287,24 +307,6 @@ async def pick_relation(update: Update, context: Context) -> str | int:
             turn.tr._("Welcome home!"),
         )
         return ConversationHandler.END
-    for decider, dtr in notes:
-        text = dtr._(
-            "{name} asks to join unit {unit} as {relation}. Do they live there?",
-            name=turn.user.full_name,
-            unit=unit.code,
-            relation=relation_name(dtr, data.relation),
-        )
-        markup = keyboard(
-            [
-                button(dtr._("Approve"), JoinDecide(residence_id, True)),
-                button(dtr._("Reject"), JoinDecide(residence_id, False)),
-            ],
-            per_row=2,
-        )
-        pushed = await notify(context, decider, text, markup)
-        if pushed is not None:
-            async with services.db.transaction() as conn:
-                await people.record_join_push(conn, residence_id, decider, pushed.message_id)
     if deciders:
         text = turn.tr._(
             "Thank you! Your building leader has been asked to confirm that you live in unit "
@@ -353,12 +355,9 @@ async def decide(update: Update, context: Context) -> None:
         if decided:
             action = "join_approved" if data.approve else "join_rejected"
             await people.audit(conn, turn.user.id, action, res.unit_code, turn.ts, str(res.user_id))
-        rtr = await translator_for(services, conn, res.user_id)
         current = await people.residence(conn, res.id)
-        copies = []
         if decided:
-            for chat_id, message_id in await people.join_pushes(conn, res.id):
-                copies.append((chat_id, message_id, await translator_for(services, conn, chat_id)))
+            await _tell_the_outcome(conn, services, turn, res, data.approve, query.message)
     if not decided:
         if current is not None and current.status == "verified":
             text = turn.tr._("This request was already approved.")
@@ -368,40 +367,58 @@ async def decide(update: Update, context: Context) -> None:
             text = turn.tr._("This request is no longer open.")
         await answer(query, text, alert=True)
         return
+    services.deliver_now()
     await answer(query)
     if data.approve:
         mine = turn.tr._(
             "Approved: the resident of unit {unit} is now registered.", unit=res.unit_code
         )
+    else:
+        mine = turn.tr._("Rejected: the request for unit {unit} was declined.", unit=res.unit_code)
+    await reply(update, mine)
+
+
+async def _tell_the_outcome(
+    conn: Any, services: Any, turn: Turn, res: Any, approve: bool, pressed_on: Any
+) -> None:
+    """The resident hears the outcome, and every other copy of the request says who answered
+    (and loses its buttons): outbox rows, in the decision's transaction."""
+    rtr = await translator_for(services, conn, res.user_id)
+    if approve:
         theirs = rtr._(
             "Good news: your building leader confirmed that you live in unit {unit}. You can now "
             "book rooms, vote and report repairs at home. Send /start to see the menu.",
             unit=res.unit_code,
         )
     else:
-        mine = turn.tr._("Rejected: the request for unit {unit} was declined.", unit=res.unit_code)
         theirs = rtr._(
             "Your request to join unit {unit} was not confirmed. If you think this is a "
             "mistake, please talk to your building leader or the property office.",
             unit=res.unit_code,
         )
-    await reply(update, mine)
-    await notify(context, res.user_id, theirs)
-    here = query.message
-    for chat_id, message_id, ctr in copies:
-        if here is not None and (here.chat.id, here.message_id) == (chat_id, message_id):
+    await outbox.push(
+        conn, res.user_id, outbox.Payload(text=theirs), now=turn.ts, kind="join", ref=str(res.id)
+    )
+    here = (pressed_on.chat.id, pressed_on.message_id) if pressed_on is not None else None
+    for copy in await outbox.card_copies(conn, join_card(res.id)):
+        if here is not None and (copy.chat_id, copy.message_id) == here:
             continue
+        ctr = await translator_for(services, conn, copy.chat_id)
         outcome = (
             ctr._("Unit {unit}: approved by {name}.", unit=res.unit_code, name=turn.user.full_name)
-            if data.approve
+            if approve
             else ctr._(
                 "Unit {unit}: rejected by {name}.", unit=res.unit_code, name=turn.user.full_name
             )
         )
-        try:
-            await context.bot.edit_message_text(outcome, chat_id=chat_id, message_id=message_id)
-        except TelegramError as exc:  # deleted by its reader, or too old: nothing to update
-            log.info("could not update the join request copy in %s: %s", chat_id, exc)
+        await outbox.edit_card(
+            conn, join_card(res.id), copy.chat_id, outbox.Payload(text=outcome), now=turn.ts
+        )
+
+
+def join_card(residence_id: int) -> str:
+    """The card key of a join request's copies (one per person asked to confirm)."""
+    return f"join:{residence_id}"
 
 
 @private_only

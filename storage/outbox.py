@@ -1,39 +1,53 @@
-"""The durable outbox: broadcasts are rows, one per recipient, committed with the action that
-made them; ``bot.delivery`` drains them at Telegram's pace.
+"""The durable outbox: everything the bot says to someone other than the person it is
+answering is a row here, committed with the change that caused it; ``bot.delivery`` sends the
+rows at Telegram's pace.
 
-Each recipient's message is rendered (in their language) when enqueued, so the sender needs
-nothing but the row. ``(batch_id, chat_id)`` is unique: a batch reaches a chat at most once.
+- A broadcast (a notice, a vote's announcement, a result) is a batch with one row per
+  recipient; ``(batch_id, chat_id)`` is unique, so a batch reaches a chat at most once.
+- A push (a ticket's card for the staff chat, news for a resident, an escalation, a join
+  request) is ``push()``: one row in a batch of its own, sent before broadcasts.
+- A card is a message edited in place later: a row that posts it names the card
+  (``"ticket:42"``) and the sender records where it landed (``outbox_cards``);
+  ``edit_card()`` queues the edit of every copy, superseding edits not yet sent, or rewrites a
+  copy whose post has not gone out yet.
+
+Each message is rendered (in its reader's language) when queued, so the sender needs nothing
+but the row.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiosqlite
 
 from storage import people
+from storage.db import fetch_all, fetch_value
 
 
 @dataclass(frozen=True)
 class Payload:
-    """What one recipient gets: a text, or a photo/document by file_id with a caption."""
+    """What one recipient gets: a text, or a photo/document/voice note by file_id with a
+    caption. ``audience`` is recorded with a card ("group", "staff", "manager"): who may see
+    what on it, for the edits that follow."""
 
     text: str = ""
     photo: str | None = None
     document: str | None = None
+    voice: str | None = None
     #: inline keyboard rows as Bot API JSON: [[{"text": "…", "callback_data": "…"}], …]
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
     pin: bool = False
+    audience: str = ""
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"text": self.text}
-        if self.photo:
-            data["photo"] = self.photo
-        if self.document:
-            data["document"] = self.document
+        for key in ("photo", "document", "voice", "audience"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
         if self.buttons:
             data["buttons"] = self.buttons
         if self.pin:
@@ -47,8 +61,10 @@ class Payload:
             text=data.get("text", ""),
             photo=data.get("photo"),
             document=data.get("document"),
+            voice=data.get("voice"),
             buttons=data.get("buttons", []),
             pin=bool(data.get("pin", False)),
+            audience=data.get("audience", ""),
         )
 
 
@@ -60,6 +76,12 @@ class OutboxRow:
     payload: Payload
     state: str
     attempts: int
+    action: str = "send"  # or "edit": the card's message in this chat
+    card: str | None = None
+
+
+#: Pushes someone is waiting for (a card, a reply to their request) go before broadcasts.
+PUSH_PRIORITY = 1
 
 
 @dataclass(frozen=True)
@@ -165,15 +187,19 @@ async def claim_due(
     have been delivered, so duplicates are bounded by the rows in flight at the crash.
     Rows of a cancelled batch are never claimed."""
     async with conn.execute(
-        "SELECT o.id, o.batch_id, o.chat_id, o.payload, o.state, o.attempts FROM outbox o"
+        "SELECT o.id, o.batch_id, o.chat_id, o.payload, o.state, o.attempts, o.action, o.card"
+        " FROM outbox o"
         " JOIN outbox_batches b ON b.id = o.batch_id AND b.state != 'cancelled'"
-        " WHERE ((o.state = 'pending' AND o.next_attempt_at <= ?)"
+        " WHERE o.state IN ('pending', 'sending')"
+        "   AND ((o.state = 'pending' AND o.next_attempt_at <= ?)"
         "     OR (o.state = 'sending' AND o.claimed_at <= ?))"
-        " ORDER BY o.next_attempt_at, o.id LIMIT ?",
+        " ORDER BY o.priority DESC, o.next_attempt_at, o.id LIMIT ?",
         (now, now - stale_after, limit),
     ) as cur:
         rows = await cur.fetchall()
-    claimed = [OutboxRow(r[0], r[1], r[2], Payload.from_json(r[3]), r[4], r[5]) for r in rows]
+    claimed = [
+        OutboxRow(r[0], r[1], r[2], Payload.from_json(r[3]), r[4], r[5], r[6], r[7]) for r in rows
+    ]
     for row in claimed:
         await conn.execute(
             "UPDATE outbox SET state = 'sending', claimed_at = ?, attempts = attempts + 1"
@@ -212,7 +238,8 @@ async def retry_later(conn: aiosqlite.Connection, row_id: int, at: int, error: s
 async def finished_batches(conn: aiosqlite.Connection) -> list[int]:
     """Queued batches with nothing left to send."""
     async with conn.execute(
-        "SELECT b.id FROM outbox_batches b WHERE b.state = 'queued' AND NOT EXISTS"
+        "SELECT b.id FROM outbox_batches b INDEXED BY outbox_batches_queued"
+        " WHERE b.state = 'queued' AND NOT EXISTS"
         " (SELECT 1 FROM outbox o WHERE o.batch_id = b.id AND o.state IN ('pending', 'sending'))"
     ) as cur:
         return [row[0] for row in await cur.fetchall()]
@@ -276,3 +303,123 @@ async def claim_finished(conn: aiosqlite.Connection, now: int) -> list[Batch]:
         if batch is not None:
             found.append(batch)
     return found
+
+
+# ---------------------------------------------------------------------------- pushes and cards
+
+
+async def push(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    payload: Payload,
+    *,
+    now: int,
+    kind: str,
+    ref: str = "",
+    card: str | None = None,
+) -> int:
+    """One message to one chat, durable: a batch of its own holding one row, sent before
+    broadcasts. ``card`` names the card this message posts (its landing place is recorded, so
+    ``edit_card`` can edit it). Returns the row id (a person who blocked the bot gets a
+    'blocked' row, never sent)."""
+    batch = await create_batch(conn, kind, ref, created_by=None, now=now)
+    blocked = await people.blocked_among(conn, [chat_id])
+    state, error = ("blocked", "blocked the bot earlier") if blocked else ("pending", None)
+    cur = await conn.execute(
+        "INSERT INTO outbox (batch_id, chat_id, payload, next_attempt_at, state, error, action,"
+        " card, priority) VALUES (?, ?, ?, ?, ?, ?, 'send', ?, ?)",
+        (batch, chat_id, payload.to_json(), now, state, error, card, PUSH_PRIORITY),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+@dataclass(frozen=True)
+class CardCopy:
+    """One chat's copy of a card: posted (``message_id``), or still waiting to be posted."""
+
+    chat_id: int
+    audience: str
+    message_id: int | None
+
+
+async def card_copies(conn: aiosqlite.Connection, card: str) -> list[CardCopy]:
+    """Every chat that has, or is about to get, this card."""
+    posted = {
+        int(r[0]): CardCopy(int(r[0]), str(r[2]), int(r[1]))
+        for r in await fetch_all(
+            conn,
+            "SELECT chat_id, message_id, audience FROM outbox_cards WHERE card = ?",
+            (card,),
+        )
+    }
+    for chat_id, raw in await fetch_all(
+        conn,
+        "SELECT chat_id, payload FROM outbox WHERE card = ? AND action = 'send'"
+        " AND state IN ('pending', 'sending') ORDER BY id",
+        (card,),
+    ):
+        if int(chat_id) not in posted:
+            posted[int(chat_id)] = CardCopy(int(chat_id), Payload.from_json(raw).audience, None)
+    return sorted(posted.values(), key=lambda c: c.chat_id)
+
+
+async def edit_card(
+    conn: aiosqlite.Connection, card: str, chat_id: int, payload: Payload, *, now: int
+) -> None:
+    """Show ``payload`` on the card in this chat. Only the latest state matters: a post of the
+    card not sent yet is rewritten instead, and edits not sent yet are superseded."""
+    waiting = await fetch_all(
+        conn,
+        "SELECT id, payload FROM outbox WHERE card = ? AND chat_id = ? AND action = 'send'"
+        " AND state = 'pending' ORDER BY id",
+        (card, chat_id),
+    )
+    if waiting:
+        row_id, raw = waiting[-1]
+        old = Payload.from_json(raw)
+        new = replace(payload, audience=payload.audience or old.audience, pin=old.pin)
+        await conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (new.to_json(), row_id))
+        return
+    await conn.execute(
+        "UPDATE outbox SET state = 'cancelled', error = 'superseded' WHERE card = ?"
+        " AND chat_id = ? AND action = 'edit' AND state = 'pending'",
+        (card, chat_id),
+    )
+    batch = await create_batch(conn, "edit", card, created_by=None, now=now)
+    await conn.execute(
+        "INSERT INTO outbox (batch_id, chat_id, payload, next_attempt_at, action, card, priority)"
+        " VALUES (?, ?, ?, ?, 'edit', ?, ?)",
+        (batch, chat_id, payload.to_json(), now, card, PUSH_PRIORITY),
+    )
+
+
+async def record_card(
+    conn: aiosqlite.Connection, card: str, chat_id: int, message_id: int, audience: str
+) -> None:
+    """Where a card landed (a newer post in the same chat replaces the older one)."""
+    await conn.execute(
+        "INSERT INTO outbox_cards (card, chat_id, message_id, audience) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (card, chat_id) DO UPDATE SET message_id = excluded.message_id,"
+        " audience = excluded.audience",
+        (card, chat_id, message_id, audience),
+    )
+
+
+async def card_message(conn: aiosqlite.Connection, card: str, chat_id: int) -> int | None:
+    """The message to edit for this card in this chat, if it was posted."""
+    value = await fetch_value(
+        conn, "SELECT message_id FROM outbox_cards WHERE card = ? AND chat_id = ?", (card, chat_id)
+    )
+    return None if value is None else int(value)
+
+
+async def card_post_waiting(conn: aiosqlite.Connection, card: str, chat_id: int) -> bool:
+    """Whether the card's post to this chat is still queued (an edit then waits for it)."""
+    value = await fetch_value(
+        conn,
+        "SELECT 1 FROM outbox WHERE card = ? AND chat_id = ? AND action = 'send'"
+        " AND state IN ('pending', 'sending') LIMIT 1",
+        (card, chat_id),
+    )
+    return value is not None

@@ -174,25 +174,6 @@ async def decide_residence(
     return cur.rowcount == 1
 
 
-async def record_join_push(
-    conn: aiosqlite.Connection, residence_id: int, chat_id: int, message_id: int
-) -> None:
-    await conn.execute(
-        "INSERT OR REPLACE INTO join_pushes (residence_id, chat_id, message_id) VALUES (?, ?, ?)",
-        (residence_id, chat_id, message_id),
-    )
-
-
-async def join_pushes(conn: aiosqlite.Connection, residence_id: int) -> list[tuple[int, int]]:
-    """(chat id, message id) of every copy of a join request that was pushed."""
-    rows = await fetch_all(
-        conn,
-        "SELECT chat_id, message_id FROM join_pushes WHERE residence_id = ? ORDER BY chat_id",
-        (residence_id,),
-    )
-    return [(r[0], r[1]) for r in rows]
-
-
 async def load_principal(conn: aiosqlite.Connection, user_id: int) -> Principal:
     roles = await fetch_all(
         conn, "SELECT role, building_id FROM roles WHERE user_id = ?", (user_id,)

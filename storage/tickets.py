@@ -1,4 +1,5 @@
-"""Tickets: rows, history, notes, followers, posted cards, SLA pauses and reminder rows.
+"""Tickets: rows, history, notes, followers, SLA pauses and reminder rows (the cards posted
+for a ticket are outbox cards, ``storage.outbox``).
 
 Repositories take the connection and never commit. State changes are conditional UPDATEs
 (``WHERE state IN (...)``): of two staff accepting at once exactly one changes the row.
@@ -82,13 +83,6 @@ class Note:
     text: str
     voice_file_id: str | None
     photo_file_id: str | None
-
-
-@dataclass(frozen=True)
-class Card:
-    chat_id: int
-    message_id: int
-    audience: str
 
 
 @dataclass(frozen=True)
@@ -353,28 +347,6 @@ async def is_follower(conn: aiosqlite.Connection, ticket_id: int, user_id: int) 
         (ticket_id, user_id),
     )
     return row is not None
-
-
-async def save_card(
-    conn: aiosqlite.Connection, ticket_id: int, chat_id: int, message_id: int, audience: str
-) -> None:
-    """Remember a posted card (one per chat: a newer one replaces the older one there)."""
-    await conn.execute(
-        "INSERT INTO ticket_cards (ticket_id, chat_id, message_id, audience) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (ticket_id, chat_id) DO UPDATE SET message_id = excluded.message_id,"
-        " audience = excluded.audience",
-        (ticket_id, chat_id, message_id, audience),
-    )
-
-
-async def cards(conn: aiosqlite.Connection, ticket_id: int) -> list[Card]:
-    rows = await fetch_all(
-        conn,
-        "SELECT chat_id, message_id, audience FROM ticket_cards WHERE ticket_id = ?"
-        " ORDER BY chat_id",
-        (ticket_id,),
-    )
-    return [Card(*r) for r in rows]
 
 
 # ---------------------------------------------------------------------------------------------

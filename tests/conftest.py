@@ -214,12 +214,19 @@ class Harness:
         try:
             async with asyncio.timeout(timeout):
                 await app.until_processed(self.emu.last_update_id)
+                await self._deliveries_sent()
         except TimeoutError:
             raise AssertionError(
                 f"the bot did not process update {self.emu.last_update_id} in {timeout}s\n"
                 f"{self.emu.dump_calls()}"
             ) from None
         self._note_answers()
+
+    async def _deliveries_sent(self) -> None:
+        """Until the outbox drain an update kicked off (pushes to others) has ended."""
+        services = self.app.bot_data.services if self.app is not None else None
+        if services is not None and services.sender is not None:
+            await services.sender.until_idle()
 
     # ---- what the bot answered --------------------------------------------------------------
     def _note_answers(self) -> None:
@@ -306,9 +313,7 @@ class Harness:
         jobs = self.app.job_queue.get_jobs_by_name(name)
         assert len(jobs) == 1, f"expected exactly one job named {name!r}, found {len(jobs)}"
         await jobs[0].run(self.app)
-        services = self.app.bot_data.services
-        if services is not None and services.sender is not None:
-            await services.sender.until_idle()
+        await self._deliveries_sent()
         self._note_answers()
 
 

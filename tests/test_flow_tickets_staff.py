@@ -34,7 +34,7 @@ def dump(path: Path, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
 
 
-TICKET_TABLES = ("tickets", "ticket_history", "sla_reminders", "ticket_pauses", "ticket_cards")
+TICKET_TABLES = ("tickets", "ticket_history", "sla_reminders", "ticket_pauses", "outbox_cards")
 
 
 async def opened(h: Harness, category: str = "lighting") -> dict[str, Any]:

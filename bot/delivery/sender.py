@@ -50,14 +50,11 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-
 CLAIM = 20
-
-
 MAX_ATTEMPTS = 5
-
-
 JOB_NAME = "outbox"
+CONCURRENCY = 4  # sends in flight at most: after a crash, at most this many arrive twice
+CARD_WAIT = 2  # seconds an edit waits for its card's post to go out first
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -75,6 +72,10 @@ def _markup(payload: outbox.Payload) -> InlineKeyboardMarkup | None:
 
 async def send_payload(bot: Bot, chat_id: int, payload: outbox.Payload) -> Message:
     markup = _markup(payload)
+    if payload.voice:
+        return await bot.send_voice(
+            chat_id, payload.voice, caption=payload.text or None, reply_markup=markup
+        )
     if payload.photo:
         return await bot.send_photo(
             chat_id, payload.photo, caption=payload.text or None, reply_markup=markup
@@ -100,9 +101,17 @@ class DrainResult:
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class _CardNotPosted(Exception):
+    """An edit's card has not been posted in that chat yet."""
+
+
 class Sender:
-    """One per database and process. ``drain()`` sends what is due until nothing is (or a 429
-    pauses it); the "outbox" job calls it every second, a second call while one runs returns."""
+    """One per application. ``drain()`` sends what is due until nothing is (or a 429 pauses
+    it); the "outbox" job calls it every second, and ``kick()`` right after a change queued a
+    push; a second drain while one runs returns at once (the running one looks again).
+
+    ``paced=False`` sends without waiting for tokens: for tests against an emulator that
+    enforces no limits (the pacing itself is tested on its own)."""
 
     def __init__(
         self,
@@ -113,10 +122,11 @@ class Sender:
         i18n: I18n | None = None,
         overall_per_s: float = OVERALL_PER_S,
         group_per_min: float = GROUP_PER_MIN,
-        concurrency: int = 4,
+        concurrency: int = CONCURRENCY,
         claim: int = CLAIM,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        paced: bool = True,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -127,9 +137,11 @@ class Sender:
         self.claim = max(1, claim)
         self.monotonic = monotonic
         self.sleep = sleep
+        self.paced = paced
         self.paused_until = 0  # unix seconds on ``clock``: a 429 pauses everything until then
         self._recovered = False
         self._stopping = False
+        self._again = False  # kicked while a drain ran: it looks once more before it ends
         self._lock = asyncio.Lock()
         self.background: asyncio.Task[DrainResult] | None = None  # the job's running drain
 
@@ -154,10 +166,26 @@ class Sender:
         async with self._lock:
             if not self._recovered:
                 await self.recover()
-            await self._drain(result)
-            if not self._stopping:
-                await self._report(result)
+            while True:
+                self._again = False
+                await self._drain(result)
+                if not self._stopping:
+                    await self._report(result)
+                if not self._again or self._stopping or result.paused_for:
+                    break
         return result
+
+    def kick(self) -> None:
+        """Send what is due now, in the background: called right after a transaction that
+        queued a push, so it goes out in milliseconds instead of at the job's next run."""
+        if self._stopping:
+            return
+        task = self.background
+        if task is not None and not task.done():
+            self._again = True
+            return
+        self.background = asyncio.create_task(self.drain())
+        self.background.add_done_callback(_log_failure)
 
     async def until_idle(self) -> None:
         """Until the drain the job left running in the background (if any) has finished."""
@@ -207,7 +235,9 @@ class Sender:
                         slots.release()
                         await self._put_back(rows[index:], self.paused_until)
                         break
-                    group_wait = self.pacer.group_wait(row.chat_id, self.monotonic())
+                    group_wait = (
+                        self.pacer.group_wait(row.chat_id, self.monotonic()) if self.paced else 0
+                    )
                     if group_wait > 0:
                         slots.release()
                         at = to_ts(self.clock()) + math.ceil(group_wait)
@@ -228,6 +258,8 @@ class Sender:
             await asyncio.gather(*list(tasks))
 
     async def _overall_token(self) -> None:
+        if not self.paced:
+            return
         while True:
             now = self.monotonic()
             if self.pacer.overall.take(now):
@@ -256,9 +288,36 @@ class Sender:
         finally:
             slots.release()
 
+    async def _perform(self, row: outbox.OutboxRow) -> int:
+        """Send the row's message (or edit its card); the message id it landed as."""
+        if row.action != "edit":
+            return (await send_payload(self.bot, row.chat_id, row.payload)).message_id
+        assert row.card is not None, "an edit names its card"
+        async with self.db.read() as conn:
+            message_id = await outbox.card_message(conn, row.card, row.chat_id)
+            if message_id is None and await outbox.card_post_waiting(conn, row.card, row.chat_id):
+                raise _CardNotPosted
+        if message_id is None:
+            raise BadRequest("the card was never posted in this chat")
+        try:
+            await self.bot.edit_message_text(
+                row.payload.text,
+                chat_id=row.chat_id,
+                message_id=message_id,
+                reply_markup=_markup(row.payload),
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+        return message_id
+
     async def _deliver(self, row: outbox.OutboxRow, result: DrainResult) -> None:
         try:
-            message = await send_payload(self.bot, row.chat_id, row.payload)
+            message_id = await self._perform(row)
+        except _CardNotPosted:
+            await self._put_back([row], to_ts(self.clock()) + CARD_WAIT)
+            result.deferred += 1
+            return
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             now = to_ts(self.clock())
@@ -296,12 +355,16 @@ class Sender:
                     result.retried += 1
             return
         async with self.db.transaction() as conn:
-            await outbox.mark_sent(conn, row.id, message.message_id, to_ts(self.clock()))
+            await outbox.mark_sent(conn, row.id, message_id, to_ts(self.clock()))
+            if row.card is not None and row.action == "send":
+                await outbox.record_card(
+                    conn, row.card, row.chat_id, message_id, row.payload.audience
+                )
         result.sent += 1
         if row.payload.pin and row.chat_id < 0:
             await self._overall_token()
             try:
-                await self.bot.pin_chat_message(row.chat_id, message.message_id)
+                await self.bot.pin_chat_message(row.chat_id, message_id)
             except TelegramError as exc:  # not an admin there: the notice still arrived
                 log.warning("outbox: could not pin in %s: %s", row.chat_id, exc)
 
@@ -353,3 +416,9 @@ def payload_buttons(markup: InlineKeyboardMarkup | None) -> list[list[dict[str, 
         return []
     data: Any = json.loads(markup.to_json())
     return list(data["inline_keyboard"])
+
+
+def _log_failure(task: asyncio.Task[DrainResult]) -> None:
+    """A kicked drain has nobody awaiting it: its failure goes to the log, not to the void."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("outbox: a drain failed", exc_info=task.exception())

@@ -701,6 +701,8 @@ async def confirm(update: Update, context: Context) -> str | int:
         )
         ticket = await staff.reschedule(conn, ticket_id)
         outgoing += await staff.new_ticket_cards(conn, services, ticket)
+        await staff.queue(conn, outgoing, turn.ts)  # the staff cards are rows with the ticket
+    services.deliver_now()
     await answer(query)
     _clear(context)
     text = turn.tr._("Thank you! Your report is ticket #{number}.", number=ticket.id)
@@ -711,7 +713,6 @@ async def confirm(update: Update, context: Context) -> str | int:
         )
     text += "\n" + turn.tr._("I will tell you about every change. See it with /mytickets.")
     await _say(update, text)
-    await staff.send_all(context, outgoing)
     return ConversationHandler.END
 
 
@@ -889,10 +890,11 @@ async def withdraw(update: Update, context: Context) -> None:
         outgoing += await staff.resident_news(
             conn, services, updated, Move.WITHDRAW, skip=turn.user.id
         )
+        await staff.refresh_cards(conn, services, data.ticket_id, turn.ts)
+        await staff.queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     await answer(query)
     await reply(update, tr._("Ticket #{number} is withdrawn.", number=data.ticket_id))
-    await staff.refresh_cards(context, data.ticket_id)
-    await staff.send_all(context, outgoing)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -970,10 +972,11 @@ async def note_message(update: Update, context: Context) -> str | int:
             )
             body = head + ("\n" + text if text else "")
             outgoing.append(Outgoing(chat_id, body, None, voice, [photo] if photo else []))
+        await staff.refresh_cards(conn, services, ticket_id, turn.ts)
+        await staff.queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     context.user_data.pop(NOTE_KEY, None)
     await message.reply_text(turn.tr._("Thank you, I passed it on to the property staff."))
-    await staff.refresh_cards(context, ticket_id)
-    await staff.send_all(context, outgoing)
     return ConversationHandler.END
 
 
@@ -1045,9 +1048,10 @@ async def rate(update: Update, context: Context) -> str | int:
                     )
                 )
             outgoing += await staff.resident_news(conn, services, updated, Move.REOPEN)
+        await staff.refresh_cards(conn, services, data.ticket_id, turn.ts)
+        await staff.queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     await answer(query)
-    await staff.refresh_cards(context, data.ticket_id)
-    await staff.send_all(context, outgoing)
     if not data.stars:
         return ConversationHandler.END
     assert context.user_data is not None

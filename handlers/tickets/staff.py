@@ -3,9 +3,11 @@ its buttons (accept, assign, need info, on site, resolve, transfer, reject), /qu
 the SLA sweep job, and the helpers the resident side shares (rescheduling, card refresh,
 telling the resident).
 
-Cards are edited in place wherever they were posted (``ticket_cards`` keeps every chat and
-message id). Group cards never show a unit number or the author of a complaint; private copies
-show the unit, and only managers see who filed an anonymous complaint.
+Cards are edited in place wherever they were posted (outbox cards ``ticket:<id>`` keep every
+chat and message id); every message to someone else is an outbox row written in the
+transaction of the change. Group cards never show a unit number or the author of a
+complaint; private copies show the unit, and only managers see who filed an anonymous
+complaint.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import aiosqlite
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -27,6 +29,7 @@ from telegram.ext import (
 )
 
 from bot.context import Context, Services
+from bot.delivery import payload_buttons
 from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Role, can
 from bot.rules.clock import from_ts, to_ts
@@ -63,7 +66,7 @@ from handlers.kit import (
 )
 from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
 from handlers.kit.menu import menu_pattern
-from storage import community, people
+from storage import community, outbox, people
 from storage import tickets as store
 from storage.tickets import Ticket
 
@@ -142,7 +145,7 @@ OUTCOMES = (Move.REJECT, Move.DUPLICATE, Move.NOT_OURS)
 
 
 # ---------------------------------------------------------------------------------------------
-# Outgoing messages, gathered inside a transaction and sent after it commits
+# Outgoing messages: outbox rows written in the transaction of the change that causes them
 # ---------------------------------------------------------------------------------------------
 
 
@@ -153,34 +156,33 @@ class Outgoing:
     markup: InlineKeyboardMarkup | None = None
     voice: str | None = None
     photos: list[str] = field(default_factory=list)
-    card_of: int | None = None  # save the sent message as this ticket's card
+    card_of: int | None = None  # this message is the ticket's card in that chat
     audience: str = "group"
 
 
-async def send_all(context: Context, outgoing: list[Outgoing]) -> None:
+def ticket_card(ticket_id: int) -> str:
+    """The card key of a ticket's cards (one per chat it was posted in)."""
+    return f"ticket:{ticket_id}"
+
+
+async def queue(conn: aiosqlite.Connection, outgoing: list[Outgoing], now: int) -> None:
+    """Each message as outbox rows, in the caller's transaction: the text (the card), then the
+    voice note and photos as the resident sent them, in that order. The caller then calls
+    ``services.deliver_now()`` once the transaction has committed."""
     for out in outgoing:
-        message = await notify(context, out.chat_id, out.text, out.markup)
-        if message is None:
-            continue
-        if out.card_of is not None:
-            async with context.services.db.transaction() as conn:
-                await store.save_card(
-                    conn, out.card_of, out.chat_id, message.message_id, out.audience
-                )
-        await send_media(context, out.chat_id, out.voice, out.photos, out.text.split("\n")[0])
-
-
-async def send_media(
-    context: Context, chat_id: int, voice: str | None, photos: list[str], caption: str
-) -> None:
-    """Voice notes and photos reach staff as they were sent."""
-    try:
-        if voice:
-            await context.bot.send_voice(chat_id, voice, caption=caption[:200])
-        for photo in photos:
-            await context.bot.send_photo(chat_id, photo, caption=caption[:200])
-    except TelegramError as exc:
-        log.warning("could not send media to %s: %s", chat_id, exc)
+        card = ticket_card(out.card_of) if out.card_of is not None else None
+        ref = str(out.card_of or "")
+        payload = outbox.Payload(
+            text=out.text,
+            buttons=payload_buttons(out.markup),
+            audience=out.audience if card else "",
+        )
+        await outbox.push(conn, out.chat_id, payload, now=now, kind="ticket", ref=ref, card=card)
+        caption = out.text.split("\n")[0][:200]
+        media = [outbox.Payload(text=caption, voice=out.voice)] if out.voice else []
+        media += [outbox.Payload(text=caption, photo=photo) for photo in out.photos]
+        for item in media:
+            await outbox.push(conn, out.chat_id, item, now=now, kind="ticket", ref=ref)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,28 +353,22 @@ async def card_translator(
     return await translator_for(services, conn, chat_id)
 
 
-async def refresh_cards(context: Context, ticket_id: int) -> None:
-    """Edit every posted card of the ticket to show its current state."""
-    services = context.services
-    edits: list[tuple[int, int, str, InlineKeyboardMarkup | None]] = []
-    async with services.db.read() as conn:
-        ticket = await store.get(conn, ticket_id)
-        if ticket is None:
-            return
-        for card in await store.cards(conn, ticket_id):
-            tr = await card_translator(services, conn, card.chat_id)
-            text = await card_text(conn, tr, ticket, card.audience)
-            edits.append((card.chat_id, card.message_id, text, card_markup(tr, ticket)))
-    for chat_id, message_id, text, markup in edits:
-        try:
-            await context.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-            )
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                log.info("could not edit card %s/%s: %s", chat_id, message_id, exc)
-        except TelegramError as exc:
-            log.warning("could not edit card %s/%s: %s", chat_id, message_id, exc)
+async def refresh_cards(
+    conn: aiosqlite.Connection, services: Services, ticket_id: int, now: int
+) -> None:
+    """Queue the edit of every card of the ticket (posted or about to be) to show its current
+    state, in the caller's transaction; only the latest state of each copy is sent."""
+    ticket = await store.get(conn, ticket_id)
+    if ticket is None:
+        return
+    card = ticket_card(ticket_id)
+    for copy in await outbox.card_copies(conn, card):
+        tr = await card_translator(services, conn, copy.chat_id)
+        text = await card_text(conn, tr, ticket, copy.audience)
+        payload = outbox.Payload(
+            text=text, buttons=payload_buttons(card_markup(tr, ticket)), audience=copy.audience
+        )
+        await outbox.edit_card(conn, card, copy.chat_id, payload, now=now)
 
 
 async def new_ticket_cards(
@@ -624,9 +620,10 @@ async def staff_press(update: Update, context: Context) -> None:
         if move is Move.RESOLVE:
             await set_rating_timers(conn, updated, turn.ts)
         outgoing += await resident_news(conn, services, updated, move)
+        await refresh_cards(conn, services, data.ticket_id, turn.ts)
+        await queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     await answer(query)
-    await refresh_cards(context, data.ticket_id)
-    await send_all(context, outgoing)
 
 
 async def _edit_markup(query: Any, markup: InlineKeyboardMarkup) -> None:
@@ -666,12 +663,14 @@ async def transfer_menu(conn: aiosqlite.Connection, turn: Turn, t: Ticket) -> In
 
 async def staff_back(update: Update, context: Context) -> None:
     query, data, turn = await pressed(update, context, StaffBack)
-    async with context.services.db.read() as conn:
+    services = context.services
+    async with services.db.transaction() as conn:
         ticket = await _load_for_staff(turn, conn, query, data.ticket_id)
-    if ticket is None:
-        return
+        if ticket is None:
+            return
+        await refresh_cards(conn, services, ticket.id, turn.ts)
+    services.deliver_now()
     await answer(query)
-    await refresh_cards(context, ticket.id)
     markup = card_markup(turn.tr, ticket)
     if markup is not None:
         await _edit_markup(query, markup)
@@ -721,9 +720,10 @@ async def staff_assign(update: Update, context: Context) -> None:
             )
         )
         outgoing += await resident_news(conn, services, updated, Move.ASSIGN, name=name)
+        await refresh_cards(conn, services, data.ticket_id, turn.ts)
+        await queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     await answer(query)
-    await refresh_cards(context, data.ticket_id)
-    await send_all(context, outgoing)
 
 
 async def staff_transfer(update: Update, context: Context) -> None:
@@ -757,7 +757,7 @@ async def staff_transfer(update: Update, context: Context) -> None:
             conn, ticket.id, turn.ts, turn.user.id, "transferred", f"{ticket.category}->{cat.code}"
         )
         updated = await reschedule(conn, ticket.id)
-        known = {c.chat_id for c in await store.cards(conn, ticket.id)}
+        known = {c.chat_id for c in await outbox.card_copies(conn, ticket_card(ticket.id))}
         if cat.team_chat_id is not None and cat.team_chat_id not in known:
             tr = services.i18n.translator(None)
             outgoing.append(
@@ -771,9 +771,10 @@ async def staff_transfer(update: Update, context: Context) -> None:
                 )
             )
         outgoing += await resident_news(conn, services, updated, Move.TRANSFER)
+        await refresh_cards(conn, services, data.ticket_id, turn.ts)
+        await queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     await answer(query)
-    await refresh_cards(context, data.ticket_id)
-    await send_all(context, outgoing)
 
 
 async def outcome_start(update: Update, context: Context) -> str | int:
@@ -817,7 +818,9 @@ async def outcome_start(update: Update, context: Context) -> str | int:
     assert user_data is not None
     user_data[ASK_KEY] = ticket.id
     user_data[OUTCOME_KEY] = data.move.value
-    await refresh_cards(context, ticket.id)  # the sub-menu goes, the card's buttons come back
+    async with context.services.db.transaction() as conn:  # the sub-menu goes, buttons come back
+        await refresh_cards(conn, context.services, ticket.id, turn.ts)
+    context.services.deliver_now()
     return ASK_REASON
 
 
@@ -896,6 +899,9 @@ async def apply_outcome(update: Update, context: Context, turn: Turn, reason: st
         await store.add_history(conn, ticket.id, turn.ts, turn.user.id, move.value, reason)
         updated = await reschedule(conn, ticket.id)
         outgoing += await resident_news(conn, services, updated, move, reason=reason)
+        await refresh_cards(conn, services, ticket_id, turn.ts)
+        await queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     await reply(
         update,
         turn.tr._(
@@ -904,8 +910,6 @@ async def apply_outcome(update: Update, context: Context, turn: Turn, reason: st
             state=turn.tr._(STATE_LABELS[target]),
         ),
     )
-    await refresh_cards(context, ticket_id)
-    await send_all(context, outgoing)
     return ConversationHandler.END
 
 
@@ -1003,6 +1007,9 @@ async def ask_question(update: Update, context: Context) -> str | int:
             )
             answer_button = keyboard([button(rtr._("Answer"), NoteStart(ticket.id))])
             outgoing.append(Outgoing(updated.reporter_id, body, answer_button, voice))
+        await refresh_cards(conn, services, ticket_id, turn.ts)
+        await queue(conn, outgoing, turn.ts)
+    services.deliver_now()
     user_data.pop(ASK_KEY, None)
     await message.reply_text(
         turn.tr._(
@@ -1010,8 +1017,6 @@ async def ask_question(update: Update, context: Context) -> str | int:
             number=ticket_id,
         )
     )
-    await refresh_cards(context, ticket_id)
-    await send_all(context, outgoing)
     return ConversationHandler.END
 
 
@@ -1074,8 +1079,10 @@ async def show_ticket(update: Update, context: Context, turn: Turn, ticket_id: i
         if not can(turn.principal, Action.HANDLE_TICKETS, ticket.building_id):
             await reply(update, turn.tr._("Sorry, you do not have the right to do this."))
             return
+    async with services.db.transaction() as conn:  # a card of its own: edited as it moves
         out = await private_card(conn, services, ticket, turn.user.id, staff_audience(turn))
-    await send_all(context, [out])
+        await queue(conn, [out], turn.ts)
+    services.deliver_now()
 
 
 @private_only
@@ -1152,20 +1159,20 @@ async def reminder_messages(
 
 
 async def sweep_once(context: Context, limit: int = 50) -> int:
-    """Claim due reminder rows, send them, mark them sent. Returns how many rows were done.
+    """Claim due reminder rows and handle each one in one transaction: what it does to the
+    ticket, the messages it sends (outbox rows) and its mark, together; so each reminder is
+    queued exactly once, also across a crash. Returns how many rows were done.
 
-    A row is claimed (``claimed_at``) in one transaction before sending and marked sent in
-    another after; if the process dies in between, the row becomes due again after
-    ``claim_due``'s ``stale_after`` and is sent once more: duplicates are bounded by the rows
-    claimed at the crash (at most ``limit``), never unbounded, and nothing is lost."""
+    A claimed row (``claimed_at``) whose transaction never committed (the process died) is due
+    again after ``claim_due``'s ``stale_after``: nothing is lost, nothing is sent twice."""
     services = context.services
     now = to_ts(services.clock())
     async with services.db.transaction() as conn:
         rows = await store.claim_due(conn, now, limit)
     for row in rows:
-        outgoing: list[Outgoing] = []
-        changed = False
         async with services.db.transaction() as conn:
+            outgoing: list[Outgoing] = []
+            changed = False
             ticket = await store.get(conn, row.ticket_id)
             if ticket is not None:
                 if row.stage == AUTO_CLOSE:
@@ -1193,14 +1200,12 @@ async def sweep_once(context: Context, limit: int = 50) -> int:
                     if applies:
                         outgoing = await reminder_messages(conn, services, ticket, stage)
                         await store.add_history(conn, ticket.id, now, None, "reminder", row.stage)
-            if row.stage == AUTO_CLOSE:
-                await store.mark_sent(conn, row.id, now)
-        await send_all(context, outgoing)
-        if row.stage != AUTO_CLOSE:
-            async with services.db.transaction() as conn:
-                await store.mark_sent(conn, row.id, to_ts(services.clock()))
-        if changed:
-            await refresh_cards(context, row.ticket_id)
+            if changed:
+                await refresh_cards(conn, services, row.ticket_id, now)
+            await queue(conn, outgoing, now)
+            await store.mark_sent(conn, row.id, now)
+    if rows:
+        services.deliver_now()
     return len(rows)
 
 
