@@ -1,0 +1,106 @@
+"""The buttons of room booking: every press carries the room, the day or the start, and the
+household (unit id) booking, 0 for a community booking by staff; so a restart loses nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from handlers.kit.callbacks import CallbackData, callback
+
+
+@callback("bm")
+@dataclass(frozen=True)
+class BookRooms(CallbackData):
+    pass
+
+
+@callback("br")
+@dataclass(frozen=True)
+class BookRoom(CallbackData):
+    room_id: int
+    unit: int
+
+
+@callback("bd")
+@dataclass(frozen=True)
+class BookDay(CallbackData):
+    room_id: int
+    day: int  # yyyymmdd, the community's local date
+    unit: int
+
+
+@callback("bs")
+@dataclass(frozen=True)
+class BookSlot(CallbackData):
+    room_id: int
+    start: int
+    unit: int
+
+
+@callback("bi")
+@dataclass(frozen=True)
+class BookSlotInfo(CallbackData):
+    """A slot shown as unavailable: answered with why (and, if taken, an offer to watch it)."""
+
+    room_id: int
+    start: int
+    unit: int
+
+
+@callback("bl")
+@dataclass(frozen=True)
+class BookLength(CallbackData):
+    room_id: int
+    start: int
+    minutes: int
+    unit: int
+
+
+@callback("bc")
+@dataclass(frozen=True)
+class BookConfirm(CallbackData):
+    room_id: int
+    start: int
+    minutes: int
+    unit: int
+
+
+@callback("bw")
+@dataclass(frozen=True)
+class BookWatch(CallbackData):
+    room_id: int
+    start: int
+
+
+@callback("by")
+@dataclass(frozen=True)
+class MyBookings(CallbackData):
+    pass
+
+
+@callback("bx")
+@dataclass(frozen=True)
+class BookCancel(CallbackData):
+    booking_id: int
+    confirm: bool
+
+
+@callback("ba")
+@dataclass(frozen=True)
+class BookDecide(CallbackData):
+    booking_id: int
+    approve: bool
+
+
+def day_int(day: date) -> int:
+    """A day as carried by ``BookDay`` (yyyymmdd)."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def int_day(value: int) -> date | None:
+    """``BookDay.day`` back to a date; None for a forged value."""
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        return None
