@@ -1,0 +1,51 @@
+"""The meetings feature's buttons in words: Cancel in the wizard, RSVP under an announcement
+(as the outbox stores them), cancelling an upcoming meeting or ending its series."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.delivery import payload_buttons
+from bot.i18n import Translator
+from bot.rules.clock import from_ts
+from bot.services.meetings import Buttons
+from handlers.kit import Dismiss, Turn, button, keyboard
+from handlers.meetings.callbacks import MeetCancel, MeetRsvp
+from storage import meetings as store
+
+
+def cancel_button(turn: Turn) -> InlineKeyboardButton:
+    return button(turn.tr._("Cancel"), Dismiss("meeting"))
+
+
+def rsvp_buttons(tr: Translator, occurrence_id: int) -> Buttons:
+    return payload_buttons(
+        keyboard(
+            [
+                button(tr._("I will attend"), MeetRsvp(occurrence_id, True)),
+                button(tr._("I cannot attend"), MeetRsvp(occurrence_id, False)),
+            ],
+            per_row=2,
+        )
+    )
+
+
+def cancel_buttons(
+    tr: Translator, meet: store.Meeting, occ: store.Occurrence
+) -> list[InlineKeyboardButton]:
+    day = tr.day(from_ts(occ.starts_at).astimezone(tr.tz).date(), "short")
+    title = meet.title[:20]
+    if not meet.rule:
+        label = tr._("Cancel this meeting: {title} {day}", title=title, day=day)
+        return [button(label, MeetCancel(occ.id, False, False))]
+    found = [
+        button(
+            tr._("Cancel this one: {title} {day}", title=title, day=day),
+            MeetCancel(occ.id, False, False),
+        )
+    ]
+    if meet.ended_at is None:
+        found.append(
+            button(tr._("End the series: {title}", title=title), MeetCancel(occ.id, True, False))
+        )
+    return found

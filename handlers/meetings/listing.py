@@ -1,0 +1,56 @@
+"""/meetings: every meeting with who is coming, and the buttons to cancel an upcoming one or
+post the minutes of a past one."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import Context
+from bot.rules.auth import Action, can
+from bot.rules.clock import from_ts
+from handlers.kit import answer, begin, button, keyboard, private_only, reply
+from handlers.meetings.callbacks import MeetMinutes
+from handlers.meetings.keyboards import cancel_buttons
+from storage import meetings as store
+
+
+@private_only
+async def list_meetings(update: Update, context: Context) -> None:
+    turn = await begin(update, context)
+    await answer(update.callback_query)
+    tr = turn.tr
+    if not can(turn.principal, Action.CALL_MEETING):
+        await reply(update, tr._("Only the committee and the property manager can call meetings."))
+        return
+    async with context.services.db.read() as conn:
+        found = await store.occurrences(conn, None)
+        counted = [(m, o, await store.rsvp_counts(conn, o.id)) for m, o in found]
+    if not counted:
+        await reply(update, tr._("No meetings yet. Call one with /meeting."))
+        return
+    lines = [tr._("Meetings:")]
+    buttons = []
+    for meet, occ, (yes, no) in counted:
+        when = tr.when(from_ts(occ.starts_at), "short")
+        if occ.cancelled_at is not None:
+            lines.append(tr._("{when} {title}: cancelled", when=when, title=meet.title))
+            continue
+        lines.append(
+            tr._(
+                "{when} {title}: {yes} attend, {no} cannot",
+                when=when,
+                title=meet.title,
+                yes=yes,
+                no=no,
+            )
+        )
+        if occ.starts_at > turn.ts:
+            buttons += cancel_buttons(tr, meet, occ)
+        elif occ.minutes_notice_id is None:
+            label = tr._(
+                "Post minutes: {title} {day}",
+                title=meet.title[:20],
+                day=tr.day(from_ts(occ.starts_at).astimezone(tr.tz).date(), "short"),
+            )
+            buttons.append(button(label, MeetMinutes(occ.id)))
+    await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
