@@ -11,7 +11,7 @@ import pytest
 
 from bot.rules.auth import Role
 from bot.rules.clock import from_ts, to_ts
-from handlers import votes as votes_handlers
+from bot.services import votes as votes_service
 from tests.conftest import SHANGHAI, Harness
 
 REVIEWER, MANAGER, LEADER = 9001, 9002, 9003
@@ -691,21 +691,21 @@ async def test_a_failing_close_is_retried_later_without_losing_it(
     h = harness
     await h.start()
     pid, _ = await open_decision(h, days=3)
-    real = votes_handlers.close_proposal
+    real = votes_service.close_proposal
 
     async def broken(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("disk trouble")
 
-    monkeypatch.setattr(votes_handlers, "close_proposal", broken)
+    monkeypatch.setattr(votes_service, "close_proposal", broken)
     h.clock.advance(timedelta(days=3))
     await h.run_job("votes-due")
     assert await h.rows("SELECT state FROM proposals") == [("open",)]
     close = await h.rows("SELECT due_at, sent_at FROM vote_due WHERE kind = 'close'")
-    assert close == [(to_ts(h.clock()) + votes_handlers.RETRY_AFTER, None)]
-    monkeypatch.setattr(votes_handlers, "close_proposal", real)
+    assert close == [(to_ts(h.clock()) + votes_service.RETRY_AFTER, None)]
+    monkeypatch.setattr(votes_service, "close_proposal", real)
     await h.run_job("votes-due")  # not due again yet
     assert await h.rows("SELECT state FROM proposals") == [("open",)]
-    h.clock.advance(timedelta(seconds=votes_handlers.RETRY_AFTER))
+    h.clock.advance(timedelta(seconds=votes_service.RETRY_AFTER))
     await h.run_job("votes-due")
     assert await h.rows("SELECT state FROM proposals WHERE id = ?", (pid,)) == [("closed",)]
 
