@@ -3,23 +3,26 @@ leaders, and their Approve / Reject press (the booker is told either way)."""
 
 from __future__ import annotations
 
+import aiosqlite
 from telegram import Update
 
 from bot.context import Context
+from bot.delivery import payload_buttons
 from bot.rules.auth import Action, can
 from bot.services import bookings as service
 from bot.texts.bookings import span_text, state_text
 from handlers.bookings.access import no_right
 from handlers.bookings.callbacks import BookDecide
-from handlers.kit import answer, button, keyboard, notify, pressed, reply, stale
-from storage import bookings, community
+from handlers.kit import answer, button, keyboard, pressed, reply, stale
+from storage import bookings, community, outbox
 from storage.community import Room
 
 
 async def ask_approvers(
-    context: Context, booked: service.Booked, room: Room, booker_name: str
+    conn: aiosqlite.Connection, booked: service.Booked, room: Room, booker_name: str, now: int
 ) -> None:
-    """Push the request to each approver of a pending booking, in their language."""
+    """Queue the request to each approver of a pending booking, in their language, in the
+    booking's transaction (outbox rows; the caller calls ``deliver_now()`` after the commit)."""
     booking = booked.result.booking
     assert booking is not None
     unit = booked.unit
@@ -39,7 +42,8 @@ async def ask_approvers(
             ],
             per_row=2,
         )
-        await notify(context, user_id, ask, decide_markup)
+        payload = outbox.Payload(text=ask, buttons=payload_buttons(decide_markup))
+        await outbox.push(conn, user_id, payload, now=now, kind="booking", ref=str(booking.id))
 
 
 async def decide(update: Update, context: Context) -> None:
@@ -66,6 +70,9 @@ async def decide(update: Update, context: Context) -> None:
         decision = await service.decide(
             conn, services.i18n, room, booking, data.approve, by=turn.user.id, now=turn.ts
         )
+        if decision.decided:
+            await _tell_the_booker(conn, decision, room, booking, data.approve, turn.ts)
+    services.deliver_now()
     if not decision.decided:
         await answer(
             query,
@@ -90,11 +97,21 @@ async def decide(update: Update, context: Context) -> None:
             span=span,
         )
     await reply(update, mine)
+
+
+async def _tell_the_booker(
+    conn: aiosqlite.Connection,
+    decision: service.Decision,
+    room: Room,
+    booking: bookings.Booking,
+    approve: bool,
+    now: int,
+) -> None:
     rtr = decision.booker_tr
     if rtr is None or booking.booked_by is None:
         return
     rspan = span_text(rtr, booking.start, booking.end)
-    if data.approve:
+    if approve:
         theirs = rtr._(
             "Good news: your booking of {room}, {span} is approved. See you there!",
             room=rtr.name(room.names),
@@ -107,4 +124,11 @@ async def decide(update: Update, context: Context) -> None:
             room=rtr.name(room.names),
             span=rspan,
         )
-    await notify(context, booking.booked_by, theirs)
+    await outbox.push(
+        conn,
+        booking.booked_by,
+        outbox.Payload(text=theirs),
+        now=now,
+        kind="booking",
+        ref=str(booking.id),
+    )

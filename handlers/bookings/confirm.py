@@ -212,6 +212,9 @@ async def confirm(update: Update, context: Context) -> None:
             now=turn.now,
             as_staff=data.unit == 0,
         )
+        if booked.result.booking is not None:
+            await ask_approvers(conn, booked, room, turn.user.full_name, turn.ts)
+    services.deliver_now()
     booking = booked.result.booking
     start = from_ts(data.start)
     day = start.astimezone(tr.tz).date()
@@ -242,4 +245,3 @@ async def confirm(update: Update, context: Context) -> None:
         text = tr._("Booked: {room}, {span}. See you there!", room=name, span=span)
     markup = keyboard([button(tr._("My bookings"), MyBookings())])
     await reply(update, text, markup)
-    await ask_approvers(context, booked, room, turn.user.full_name)

@@ -14,7 +14,7 @@ from handlers.kit.guards import (
     use_buttons,
 )
 from handlers.kit.turn import Turn, begin, pressed, touch_person, translator_for
-from handlers.kit.ui import answer, button, deep_link, keyboard, notify, reply
+from handlers.kit.ui import answer, button, deep_link, keyboard, notify, push, reply
 
 __all__ = [
     "MAX_TEXT",
@@ -30,6 +30,7 @@ __all__ = [
     "notify",
     "pressed",
     "private_only",
+    "push",
     "redirect_to_private",
     "reply",
     "stale",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import aiosqlite
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -16,8 +17,9 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import Context
+from bot.delivery import payload_buttons
 from handlers.kit.callbacks import CallbackData, pack
-from storage import people
+from storage import outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +68,29 @@ async def answer(query: CallbackQuery | None, text: str | None = None, alert: bo
         log.info("callback answer failed: %s", exc)
 
 
+async def push(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    now: int,
+    kind: str,
+    ref: str = "",
+) -> None:
+    """A message to someone other than the person being answered: an outbox row in the
+    caller's transaction (so it is never lost between the change and the send). Call
+    ``context.services.deliver_now()`` once the transaction has committed."""
+    payload = outbox.Payload(text=text, buttons=payload_buttons(markup))
+    await outbox.push(conn, chat_id, payload, now=now, kind=kind, ref=ref)
+
+
 async def notify(
     context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
-    """Push a message to someone; a blocked bot or a vanished chat is logged, not raised."""
+    """Send at once to the chat the update is about (a presser's private chat, a group that
+    just added the bot); a blocked bot or a vanished chat is logged, not raised. Anything for
+    someone else is ``push()``."""
     try:
         return await context.bot.send_message(chat_id, text, reply_markup=markup)
     except Forbidden as exc:

@@ -20,8 +20,8 @@ from handlers.kit import (
     begin,
     button,
     keyboard,
-    notify,
     pressed,
+    push,
     reply,
     text_too_long,
     translator_for,
@@ -95,6 +95,9 @@ async def approve(update: Update, context: Context, turn: Turn, proposal_id: int
                 proposal = await store.get(conn, proposal_id)
                 assert proposal is not None
             author_note = await _author_note(conn, services, proposal, Verdict.APPROVE)
+            if author_note is not None:
+                await push(conn, *author_note, now=turn.ts, kind="proposal", ref=str(proposal_id))
+    services.deliver_now()
     if proposal is None:
         await answer(query, turn.tr._("This proposal was already reviewed."), alert=True)
         return
@@ -113,8 +116,6 @@ async def approve(update: Update, context: Context, turn: Turn, proposal_id: int
             when=tr.when(from_ts(proposal.opens_at)),
         )
     await reply(update, f"{text}\n{closes}")
-    if author_note is not None:
-        await notify(context, *author_note)
 
 
 async def _author_note(
@@ -190,6 +191,9 @@ async def got_comment(update: Update, context: Context) -> int | str:
             proposal = await store.get(conn, proposal_id)
             assert proposal is not None
             note = await _author_note(conn, services, proposal, verdict)
+            if note is not None:
+                await push(conn, *note, now=turn.ts, kind="proposal", ref=str(proposal_id))
+    services.deliver_now()
     _user_data(context).pop(REVIEW_KEY, None)
     if not done:
         await message.reply_text(turn.tr._("This proposal was already reviewed."))
@@ -199,8 +203,6 @@ async def got_comment(update: Update, context: Context) -> int | str:
     else:
         mine = turn.tr._("Proposal #{id} was rejected; the author is told.", id=proposal_id)
     await message.reply_text(mine)
-    if note is not None:
-        await notify(context, *note)
     return ConversationHandler.END
 
 

@@ -3,7 +3,7 @@ the committee and the managers to review it; Cancel drops the draft."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import Context
@@ -13,9 +13,9 @@ from handlers.kit import (
     begin,
     button,
     keyboard,
-    notify,
     pressed,
     private_only,
+    push,
     reply,
     stale,
     translator_for,
@@ -83,7 +83,6 @@ async def submit(update: Update, context: Context) -> int:
     await answer(query)
     preview = draft_proposal(draft, turn.user.id)
     services = context.services
-    pushes: list[tuple[int, str, InlineKeyboardMarkup]] = []
     async with services.db.transaction() as conn:
         proposal_id = await store.create(
             conn,
@@ -113,7 +112,11 @@ async def submit(update: Update, context: Context) -> int:
                     proposal_text(rtr, proposal, audience),
                 ]
             )
-            pushes.append((reviewer, text, review_markup(rtr, proposal)))
+            markup = review_markup(rtr, proposal)
+            await push(
+                conn, reviewer, text, markup, now=turn.ts, kind="proposal", ref=str(proposal_id)
+            )
+    services.deliver_now()
     DRAFT.clear(context)
     await reply(
         update,
@@ -123,8 +126,6 @@ async def submit(update: Update, context: Context) -> int:
             id=proposal_id,
         ),
     )
-    for chat_id, text, markup in pushes:
-        await notify(context, chat_id, text, markup)
     return ConversationHandler.END
 
 
