@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.feature import CommandSpec, Feature
 from bot.i18n import N_
 from bot.rules.auth import Action, Role, can
-from handlers.kit import Turn, begin, private_only, reply, translator_for
+from handlers.kit import Refusal, Turn, begin, private_only, refusal_text, reply, translator_for
 from handlers.kit.menu import role_labels
 from storage import community, outbox, people
 
@@ -35,7 +35,7 @@ def usage(turn: Turn) -> str:
 async def _change(update: Update, context: Context, grant: bool) -> None:
     turn = await begin(update, context)
     if not can(turn.principal, Action.GRANT_ROLES):
-        await reply(update, turn.tr._("Sorry, you do not have the right to do this."))
+        await reply(update, refusal_text(turn.tr, Refusal.NO_RIGHT))
         return
     args = context.args or []
     if len(args) < 2 or not args[0].isdigit() or args[1] not in {r.value for r in Role}:
@@ -115,7 +115,7 @@ async def revoke(update: Update, context: Context) -> None:
 async def roles(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     if not can(turn.principal, Action.GRANT_ROLES):
-        await reply(update, turn.tr._("Sorry, you do not have the right to do this."))
+        await reply(update, refusal_text(turn.tr, Refusal.NO_RIGHT))
         return
     async with context.services.db.read() as conn:
         rows = await people.all_roles(conn)

@@ -23,6 +23,7 @@ from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Relation, Role, can
 from handlers.kit import (
     Dismiss,
+    Refusal,
     Turn,
     answer,
     begin,
@@ -30,6 +31,7 @@ from handlers.kit import (
     keyboard,
     pressed,
     private_only,
+    refusal_text,
     reply,
     stale,
     touch_person,
@@ -347,9 +349,7 @@ async def decide(update: Update, context: Context) -> None:
             await stale(query, turn)
             return
         if not can(turn.principal, Action.DECIDE_JOIN, res.building_id):
-            await answer(
-                query, turn.tr._("Sorry, you do not have the right to do this."), alert=True
-            )
+            await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), alert=True)
             return
         decided = await people.decide_residence(conn, res.id, data.approve, turn.user.id, turn.ts)
         if decided:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.rules.auth import Action, can
-from handlers.kit import MenuPick, Turn, answer, button, keyboard, reply
+from handlers.kit import MenuPick, Refusal, Turn, answer, button, keyboard, refusal_text, reply
 
 
 def household(turn: Turn, unit_id: int) -> tuple[int, int] | None:
@@ -25,9 +25,7 @@ def allowed(turn: Turn, unit: int) -> bool:
 
 
 async def no_right(turn: Turn, update: Update) -> None:
-    await answer(
-        update.callback_query, turn.tr._("Sorry, you do not have the right to do this."), alert=True
-    )
+    await answer(update.callback_query, refusal_text(turn.tr, Refusal.NO_RIGHT), alert=True)
 
 
 async def refuse(turn: Turn, update: Update, unit: int) -> None:

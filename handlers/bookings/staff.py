@@ -13,7 +13,7 @@ from bot.rules.auth import Action, can
 from bot.rules.clock import to_ts
 from bot.services import bookings as service
 from bot.texts.bookings import span_text, state_text
-from handlers.kit import begin, private_only, reply, text_too_long
+from handlers.kit import Refusal, begin, private_only, refusal_text, reply, text_too_long
 from storage import bookings, community
 
 
@@ -22,7 +22,7 @@ async def rooms_today(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     tr = turn.tr
     if not can(turn.principal, Action.MANAGE_ROOMS):
-        await reply(update, tr._("Sorry, you do not have the right to do this."))
+        await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
         return
     today = turn.now.astimezone(tr.tz).date()
     start, _ = bookings.day_range(today, tr.tz)
@@ -75,7 +75,7 @@ async def blackout(update: Update, context: Context) -> None:
     tr = turn.tr
     services = context.services
     if not can(turn.principal, Action.MANAGE_ROOMS):
-        await reply(update, tr._("Sorry, you do not have the right to do this."))
+        await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
         return
     args = list(context.args or [])
     async with services.db.read() as conn:

@@ -10,7 +10,7 @@ from telegram import Update
 from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.texts.bookings import percent
-from handlers.kit import begin, private_only, reply
+from handlers.kit import Refusal, begin, private_only, refusal_text, reply
 from storage import bookings
 
 
@@ -19,7 +19,7 @@ async def utilisation(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     tr = turn.tr
     if not can(turn.principal, Action.MANAGE):
-        await reply(update, tr._("Sorry, you do not have the right to do this."))
+        await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
         return
     this_week = bookings.week_start(turn.now.astimezone(tr.tz).date())
     last_week = this_week - timedelta(days=7)

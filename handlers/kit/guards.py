@@ -3,6 +3,7 @@ button was expected, text that is too long; and the menu and cancel buttons' dat
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from telegram import (
 )
 
 from bot.context import Context
+from bot.i18n import N_, Translator
 from handlers.kit.callbacks import CallbackData, callback, matches, parse_as
 from handlers.kit.turn import Turn, begin
 from handlers.kit.ui import answer, deep_link
@@ -89,9 +91,31 @@ def dismiss_pattern(scope: str) -> Callable[[object], bool]:
     return pattern
 
 
+class Refusal(enum.Enum):
+    """Why the bot says no, in one table: ``refusal_text(tr, Refusal.NO_RIGHT)`` in the reader's
+    language. Every feature refuses with these words, never a copy of them."""
+
+    STALE = N_("This button is no longer valid.")
+    NO_RIGHT = N_("Sorry, you do not have the right to do this.")
+
+
+def refusal_text(tr: Translator, refusal: Refusal) -> str:
+    return tr._(refusal.value)
+
+
+async def refuse(update: Update, turn: Turn, refusal: Refusal) -> None:
+    """The one way to say no: an alert on a button press, a reply to a message."""
+    if update.callback_query is not None:
+        await answer(update.callback_query, refusal_text(turn.tr, refusal), alert=True)
+        return
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(refusal_text(turn.tr, refusal))
+
+
 async def stale(query: CallbackQuery | None, turn: Turn) -> None:
     """The polite answer to a forged, outdated or malformed button press."""
-    await answer(query, turn.tr._("This button is no longer valid."), alert=True)
+    await answer(query, refusal_text(turn.tr, Refusal.STALE), alert=True)
 
 
 async def use_buttons(update: Update, context: Context) -> None:

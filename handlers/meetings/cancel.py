@@ -10,7 +10,17 @@ from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.rules.clock import from_ts
 from bot.services import meetings as service
-from handlers.kit import Turn, answer, button, keyboard, pressed, private_only, reply
+from handlers.kit import (
+    Refusal,
+    Turn,
+    answer,
+    button,
+    keyboard,
+    pressed,
+    private_only,
+    refusal_text,
+    reply,
+)
 from handlers.meetings.callbacks import MeetCancel, MeetKeep
 from storage import meetings as store
 
@@ -42,7 +52,7 @@ async def cancel_meeting(update: Update, context: Context) -> None:
         found = await _cancellable(conn, turn, data)
         if found is None:
             if not can(turn.principal, Action.CALL_MEETING):
-                await answer(query, tr._("Sorry, you do not have the right to do this."), True)
+                await answer(query, refusal_text(tr, Refusal.NO_RIGHT), True)
             else:
                 await answer(query, tr._("This meeting cannot be cancelled any more."), True)
             return

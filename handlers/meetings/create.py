@@ -22,12 +22,14 @@ from bot.rules.clock import to_ts
 from bot.services.notices import audience_name, building_names
 from bot.texts.meetings import schedule_text
 from handlers.kit import (
+    Refusal,
     answer,
     begin,
     button,
     keyboard,
     pressed,
     private_only,
+    refusal_text,
     reply,
     stale,
     text_too_long,
@@ -209,7 +211,7 @@ async def confirm(update: Update, context: Context) -> str | int:
     turn = await begin(update, context)
     draft = DRAFT.load(context)
     if not can(turn.principal, Action.CALL_MEETING):
-        await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+        await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
         return ConversationHandler.END
     if not draft.complete:
         await stale(query, turn)

@@ -10,7 +10,18 @@ from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.rules.clock import from_ts
 from bot.services.notices import enqueue_notice
-from handlers.kit import answer, begin, keyboard, pressed, private_only, reply, stale, text_too_long
+from handlers.kit import (
+    Refusal,
+    answer,
+    begin,
+    keyboard,
+    pressed,
+    private_only,
+    refusal_text,
+    reply,
+    stale,
+    text_too_long,
+)
 from handlers.meetings.callbacks import MeetMinutes
 from handlers.meetings.draft import MINUTES, MINUTES_FOR
 from handlers.meetings.keyboards import cancel_button
@@ -28,7 +39,7 @@ async def minutes_start(update: Update, context: Context) -> str | int:
         await stale(query, turn)
         return ConversationHandler.END
     if not can(turn.principal, Action.CALL_MEETING):
-        await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+        await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
         return ConversationHandler.END
     await answer(query)
     context.user_data[MINUTES_FOR] = occ.id  # type: ignore[index]
@@ -58,7 +69,7 @@ async def got_minutes(update: Update, context: Context) -> str | int:
         return MINUTES
     occurrence_id = (context.user_data or {}).get(MINUTES_FOR)
     if not isinstance(occurrence_id, int) or not can(turn.principal, Action.CALL_MEETING):
-        await message.reply_text(turn.tr._("Sorry, you do not have the right to do this."))
+        await message.reply_text(refusal_text(turn.tr, Refusal.NO_RIGHT))
         return ConversationHandler.END
     services = context.services
     async with services.db.transaction() as conn:

@@ -9,7 +9,19 @@ from bot.context import Context
 from bot.rules import notices as rules
 from bot.rules.auth import Action, can
 from bot.services.notices import audience_name, building_names
-from handlers.kit import Turn, answer, begin, button, keyboard, pressed, private_only, reply, stale
+from handlers.kit import (
+    Refusal,
+    Turn,
+    answer,
+    begin,
+    button,
+    keyboard,
+    pressed,
+    private_only,
+    refusal_text,
+    reply,
+    stale,
+)
 from handlers.kit.callbacks import parse_as
 from handlers.notices.callbacks import (
     NoticeAudience,
@@ -51,7 +63,7 @@ async def pick_audience(update: Update, context: Context) -> str:
     if data.choice == "mine":
         own = sorted(rules.own_buildings(turn.principal))
         if not own:
-            await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+            await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
             return AUDIENCE
         await answer(query)
         draft.buildings = own
@@ -59,7 +71,7 @@ async def pick_audience(update: Update, context: Context) -> str:
         return await ask_groups(update, context, turn)
     if data.choice == "all":
         if not rules.may_address_everyone(turn.principal):
-            await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+            await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
             return AUDIENCE
         await answer(query)
         draft.buildings = None

@@ -10,7 +10,18 @@ from bot.context import Context
 from bot.rules import notices as rules
 from bot.rules.clock import from_ts
 from bot.services.notices import audience_name, building_names, enqueue_notice, render
-from handlers.kit import Turn, answer, begin, button, keyboard, private_only, reply, stale
+from handlers.kit import (
+    Refusal,
+    Turn,
+    answer,
+    begin,
+    button,
+    keyboard,
+    private_only,
+    refusal_text,
+    reply,
+    stale,
+)
 from handlers.notices.callbacks import NoticeSend
 from handlers.notices.draft import CONFIRM, DRAFT, cancel_button
 from storage import notices as store
@@ -71,7 +82,7 @@ async def send(update: Update, context: Context) -> str | int:
     if not rules.may_address(turn.principal, buildings) or (
         urgent and not rules.may_mark_urgent(turn.principal)
     ):
-        await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+        await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
         return ConversationHandler.END
     await answer(query)
     services = context.services

@@ -7,7 +7,18 @@ from telegram import Chat, Update
 
 from bot.context import Context
 from bot.rules.auth import Action, can
-from handlers.kit import Dismiss, answer, begin, button, keyboard, pressed, reply, stale
+from handlers.kit import (
+    Dismiss,
+    Refusal,
+    answer,
+    begin,
+    button,
+    keyboard,
+    pressed,
+    refusal_text,
+    reply,
+    stale,
+)
 from handlers.notices.callbacks import GroupBind
 from storage import community
 from storage import notices as store
@@ -53,7 +64,7 @@ async def bind_pick(update: Update, context: Context) -> None:
         await stale(query, turn)
         return
     if not can(turn.principal, Action.BIND_GROUP):
-        await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+        await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
         return
     async with context.services.db.transaction() as conn:
         found = None

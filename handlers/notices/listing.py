@@ -7,7 +7,18 @@ from telegram import Update
 from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.rules.clock import from_ts
-from handlers.kit import answer, begin, button, keyboard, pressed, private_only, reply, stale
+from handlers.kit import (
+    Refusal,
+    answer,
+    begin,
+    button,
+    keyboard,
+    pressed,
+    private_only,
+    refusal_text,
+    reply,
+    stale,
+)
 from handlers.notices.callbacks import NoticeCancel
 from handlers.notices.draft import may_send_some
 from storage import notices as store
@@ -20,7 +31,7 @@ async def list_notices(update: Update, context: Context) -> None:
     await answer(update.callback_query)
     tr = turn.tr
     if not may_send_some(turn):
-        await reply(update, tr._("Sorry, you do not have the right to do this."))
+        await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
         return
     everyone = can(turn.principal, Action.MANAGE)
     async with context.services.db.read() as conn:
@@ -65,7 +76,7 @@ async def cancel_notice(update: Update, context: Context) -> None:
             await stale(query, turn)
             return
         if found.author_id != turn.user.id and not can(turn.principal, Action.MANAGE):
-            await answer(query, tr._("Sorry, you do not have the right to do this."), True)
+            await answer(query, refusal_text(tr, Refusal.NO_RIGHT), True)
             return
         if found.state != "queued" or found.send_at <= turn.ts:
             await answer(

@@ -8,7 +8,18 @@ from bot.context import Context
 from bot.rules import notices as rules
 from bot.rules.clock import to_ts
 from bot.texts import notices as texts
-from handlers.kit import Turn, answer, begin, button, keyboard, pressed, private_only, reply
+from handlers.kit import (
+    Refusal,
+    Turn,
+    answer,
+    begin,
+    button,
+    keyboard,
+    pressed,
+    private_only,
+    refusal_text,
+    reply,
+)
 from handlers.kit.callbacks import parse_as
 from handlers.notices.callbacks import NoticeNext, NoticeToggle, NoticeWhen
 from handlers.notices.confirm import preview
@@ -49,7 +60,7 @@ async def toggle_option(update: Update, context: Context) -> str:
         data.option == "urgent" and rules.may_mark_urgent(turn.principal)
     )
     if not allowed:
-        await answer(query, turn.tr._("Sorry, you do not have the right to do this."), True)
+        await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), True)
         return OPTIONS
     await answer(query)
     if data.option == "pin":

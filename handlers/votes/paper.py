@@ -11,7 +11,7 @@ from bot.rules.tally import PollBasis
 from bot.rules.votes import household_key, owner_key
 from bot.services.votes import units_map
 from bot.texts.votes import option_label
-from handlers.kit import begin, private_only
+from handlers.kit import Refusal, begin, private_only, refusal_text
 from handlers.votes.ballots import open_for_voting
 from storage import people
 from storage import votes as store
@@ -25,7 +25,7 @@ async def paper(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     if not can(turn.principal, Action.RECORD_PAPER_BALLOT):
-        await message.reply_text(tr._("Sorry, you do not have the right to do this."))
+        await message.reply_text(refusal_text(tr, Refusal.NO_RIGHT))
         return
     args = context.args or []
     usage = tr._(

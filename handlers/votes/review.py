@@ -15,6 +15,7 @@ from bot.rules.clock import from_ts
 from bot.services import votes as service
 from handlers.kit import (
     Dismiss,
+    Refusal,
     Turn,
     answer,
     begin,
@@ -22,6 +23,7 @@ from handlers.kit import (
     keyboard,
     pressed,
     push,
+    refusal_text,
     reply,
     text_too_long,
     translator_for,
@@ -48,7 +50,7 @@ def _user_data(context: Context) -> dict[str, Any]:
 async def review_press(update: Update, context: Context) -> str | int:
     query, data, turn = await pressed(update, context, Review)
     if not can(turn.principal, Action.APPROVE_PROPOSAL):
-        await answer(query, turn.tr._("Sorry, you do not have the right to do this."), alert=True)
+        await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), alert=True)
         return ConversationHandler.END
     if data.verdict is Verdict.APPROVE:
         await approve(update, context, turn, data.proposal_id)
@@ -177,7 +179,7 @@ async def got_comment(update: Update, context: Context) -> int | str:
         return COMMENT
     if not can(turn.principal, Action.APPROVE_PROPOSAL):
         _user_data(context).pop(REVIEW_KEY, None)
-        await message.reply_text(turn.tr._("Sorry, you do not have the right to do this."))
+        await message.reply_text(refusal_text(turn.tr, Refusal.NO_RIGHT))
         return ConversationHandler.END
     state = "returned" if verdict is Verdict.RETURN else "rejected"
     services = context.services
