@@ -20,7 +20,7 @@ from bot.rules.votes import (
     options_to_json,
     voting_window,
 )
-from storage.db import fetch_all
+from storage.db import fetch_all, fetch_value
 
 
 @dataclass(frozen=True)
@@ -282,6 +282,34 @@ async def audience_units(conn: aiosqlite.Connection, building_id: int | None) ->
         params = (building_id,)
     rows = await fetch_all(conn, sql + " ORDER BY u.id", params)
     return [AudienceUnit(r[0], r[1], Decimal(r[2]), r[3], bool(r[4])) for r in rows]
+
+
+async def units_in_audience(
+    conn: aiosqlite.Connection, building_id: int | None, unit_ids: Sequence[int]
+) -> list[AudienceUnit]:
+    """Those of these units (a presser's own, a handful) that are active and in the audience:
+    the work of one press does not grow with the community."""
+    if not unit_ids:
+        return []
+    marks = ", ".join("?" for _ in unit_ids)
+    sql = (
+        "SELECT u.id, u.code, u.area, o.code, COALESCE(o.is_developer, 0) FROM units u"
+        f" LEFT JOIN owners o ON o.id = u.owner_id WHERE u.active = 1 AND u.id IN ({marks})"
+    )
+    params: tuple[Any, ...] = tuple(unit_ids)
+    if building_id is not None:
+        sql += " AND u.building_id = ?"
+        params += (building_id,)
+    rows = await fetch_all(conn, sql + " ORDER BY u.id", params)
+    return [AudienceUnit(r[0], r[1], Decimal(r[2]), r[3], bool(r[4])) for r in rows]
+
+
+async def is_current(conn: aiosqlite.Connection, ballot_id: int) -> bool:
+    """Whether this ballot still counts (not replaced by a later one of its key)."""
+    value = await fetch_value(
+        conn, "SELECT 1 FROM ballots WHERE id = ? AND superseded_at IS NULL", (ballot_id,)
+    )
+    return value is not None
 
 
 async def eligible_residents(conn: aiosqlite.Connection, building_id: int | None) -> list[Eligible]:

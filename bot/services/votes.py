@@ -88,7 +88,19 @@ def slots_for(
 
 
 async def units_map(conn: aiosqlite.Connection, proposal: Proposal) -> dict[int, AudienceUnit]:
+    """Every unit of the audience (for announcing and counting, never for one press)."""
     return {u.unit_id: u for u in await store.audience_units(conn, proposal.building_id)}
+
+
+async def slots_of(
+    conn: aiosqlite.Connection,
+    proposal: Proposal,
+    user_id: int,
+    residences: Sequence[tuple[int, str]],
+) -> tuple[list[Slot], str | None]:
+    """One person's votes on the proposal, looking up only their own units."""
+    units = await store.units_in_audience(conn, proposal.building_id, [u for u, _ in residences])
+    return slots_for(proposal, user_id, residences, {u.unit_id: u for u in units})
 
 
 async def voters(conn: aiosqlite.Connection, proposal: Proposal) -> dict[int, list[Slot]]:

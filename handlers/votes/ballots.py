@@ -11,7 +11,7 @@ from bot.rules.auth import Action, can
 from bot.rules.clock import from_ts
 from bot.rules.tally import receipt
 from bot.rules.votes import find_option
-from bot.services.votes import Slot, audience_name, proposal_text, slots_for, units_map
+from bot.services.votes import Slot, audience_name, proposal_text, slots_of
 from bot.texts.votes import option_label
 from handlers.kit import Turn, answer, pressed, reply, stale
 from handlers.votes.callbacks import Cast, ShowBallot
@@ -54,9 +54,7 @@ async def cast_press(update: Update, context: Context) -> None:
             problem = refusal(tr, "verified")
         else:
             residences = [(r.unit_id, r.relation.value) for r in turn.principal.verified]
-            slots, reason = slots_for(
-                proposal, turn.user.id, residences, await units_map(conn, proposal)
-            )
+            slots, reason = await slots_of(conn, proposal, turn.user.id, residences)
             slot = next((s for s in slots if s.unit_id == data.unit_id), None)
             if slot is None and not slots:
                 problem = refusal(tr, reason)
@@ -128,14 +126,13 @@ async def ballot_card(
     """The proposal with the presser's ballot buttons and current vote; None if they have no
     vote on it."""
     residences = [(r.unit_id, r.relation.value) for r in turn.principal.verified]
-    slots, _ = slots_for(proposal, turn.user.id, residences, await units_map(conn, proposal))
+    slots, _ = await slots_of(conn, proposal, turn.user.id, residences)
     if not slots:
         return None
     audience = await audience_name(conn, turn.tr, proposal.building_id)
     lines = [proposal_text(turn.tr, proposal, audience)]
     mine = await store.latest_of_voter(conn, proposal.id, turn.user.id)
-    current = {b.id for b in await store.current_ballots(conn, proposal.id)}
-    if mine is not None and mine.id in current:
+    if mine is not None and await store.is_current(conn, mine.id):
         option = find_option(proposal.options, mine.option)
         if option is not None:
             lines.append(

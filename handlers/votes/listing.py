@@ -11,7 +11,14 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import Context
 from bot.rules.auth import Action, Principal, Role, can
 from bot.rules.votes import AudienceUnit, effective_ballots, live_decision, owner_key
-from bot.services.votes import Slot, audience_name, proposal_text, slots_for, units_map, voters
+from bot.services.votes import (
+    Slot,
+    audience_name,
+    proposal_text,
+    slots_of,
+    units_map,
+    voters,
+)
 from bot.texts.votes import render_distance, render_missing
 from handlers.kit import MenuPick, Turn, answer, begin, button, keyboard, private_only, reply
 from handlers.votes.ballots import ballot_card, open_for_voting
@@ -155,7 +162,7 @@ async def upcoming_card(conn: aiosqlite.Connection, turn: Turn, proposal: Propos
     if not (_lives_in_audience(p, proposal) or can(p, Action.APPROVE_PROPOSAL)):
         return None
     residences = [(r.unit_id, r.relation.value) for r in p.verified]
-    slots, reason = slots_for(proposal, turn.user.id, residences, await units_map(conn, proposal))
+    slots, reason = await slots_of(conn, proposal, turn.user.id, residences)
     audience = await audience_name(conn, tr, proposal.building_id)
     lines = [tr._("Coming up:"), proposal_text(tr, proposal, audience), ""]
     if slots:
