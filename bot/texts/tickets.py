@@ -1,4 +1,5 @@
-"""Tickets in words: the labels of kinds, states, priorities and SLA stages, and the /me lines."""
+"""Tickets in words: the labels of kinds, states, priorities and SLA stages, the news a resident
+gets when their ticket moves, and the /me lines."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.rules.sla import (
 )
 from bot.rules.tickets import (
     Kind,
+    Move,
     State,
 )
 
@@ -48,6 +50,29 @@ STAGE_LABELS = {
     Stage.RESOLUTION_WARN: N_("resolution due soon"),
     Stage.RESOLUTION_BREACH: N_("resolution overdue"),
     Stage.RESOLUTION_ESCALATE: N_("resolution overdue twice the target"),
+}
+
+
+#: What the reporter and the followers are told when a ticket moves.
+RESIDENT_NEWS = {
+    Move.ACCEPT: N_("Your ticket #{number} has been accepted by the property staff."),
+    Move.ASSIGN: N_("Your ticket #{number} has been given to {name}, who will handle it."),
+    Move.ON_SITE: N_("Staff are on site for your ticket #{number}."),
+    Move.RESOLVE: N_(
+        "Your ticket #{number} is marked as resolved. Is it fixed? Please rate the work, or "
+        'tap "Not fixed".'
+    ),
+    Move.TRANSFER: N_("Your ticket #{number} was passed to the right team ({category})."),
+    Move.REJECT: N_("Your ticket #{number} was not accepted. Reason: {reason}"),
+    Move.DUPLICATE: N_(
+        "Your ticket #{number} is the same problem as another ticket that is being handled. "
+        "Reason: {reason}"
+    ),
+    Move.NOT_OURS: N_(
+        "Your ticket #{number} is not the property's responsibility. Reason: {reason}"
+    ),
+    Move.REOPEN: N_("Ticket #{number} is reopened and the manager has been told."),
+    Move.WITHDRAW: N_("Ticket #{number} was withdrawn by the resident who reported it."),
 }
 
 

@@ -55,10 +55,13 @@ def wizard(
     fallbacks: Sequence[AnyHandler] = (),
     hint: Callback | None = use_buttons,
     allow_reentry: bool = True,
+    per_chat: bool = True,
 ) -> ConversationHandler[Any]:
     """A persistent conversation named ``name`` with the standard fallbacks: its Cancel button
     (``Dismiss(cancel_scope or name)``) and ``/cancel`` run ``on_cancel``; then ``fallbacks``;
-    then, unless ``hint`` is None, anything but a command in a private chat gets ``hint``."""
+    then, unless ``hint`` is None, anything but a command in a private chat gets ``hint``.
+    ``per_chat=False``: one conversation per user across chats (started by a press in a group,
+    continued in private)."""
     standard: list[AnyHandler] = [
         CallbackQueryHandler(on_cancel, pattern=dismiss_pattern(cancel_scope or name)),
         CommandHandler("cancel", on_cancel),
@@ -73,6 +76,7 @@ def wizard(
         name=name,
         persistent=True,
         allow_reentry=allow_reentry,
+        per_chat=per_chat,
     )
 
 

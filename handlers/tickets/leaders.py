@@ -33,6 +33,7 @@ from bot.rules.auth import Action, Principal, Role, can
 from bot.rules.clock import from_ts
 from bot.rules.sla import Stage
 from bot.rules.tickets import Kind, Move, State
+from bot.services import tickets_render as render
 from bot.texts.tickets import KIND_LABELS, STAGE_LABELS, STATE_LABELS
 from handlers.kit import (
     MenuPick,
@@ -46,7 +47,6 @@ from handlers.kit import (
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.kit.menu import menu_pattern
-from handlers.tickets import staff
 from storage import community
 from storage import tickets as store
 from storage.tickets import Ticket
@@ -129,7 +129,7 @@ async def _scope(conn: aiosqlite.Connection, principal: Principal) -> tuple[list
 
 
 async def _where(conn: aiosqlite.Connection, tr: Translator, t: Ticket) -> str:
-    return await staff.where_text(conn, tr, t, show_unit=False)
+    return await render.where_text(conn, tr, t, show_unit=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ async def building_tickets(update: Update, context: Context) -> None:
         lines: list[str] = []
         buttons = []
         for t in found:
-            category = await staff.category_name(conn, tr, t.category)
+            category = await render.category_name(conn, tr, t.category)
             where = await _where(conn, tr, t)
             details = [
                 tr._(STATE_LABELS[t.state]),
@@ -209,7 +209,7 @@ async def summary(
             "Ticket #{number}: {kind}, {category}",
             number=t.id,
             kind=tr._(KIND_LABELS[t.kind]),
-            category=await staff.category_name(conn, tr, t.category),
+            category=await render.category_name(conn, tr, t.category),
         ),
         tr._("Where: {where}", where=await _where(conn, tr, t)),
         tr._("State: {state}", state=tr._(STATE_LABELS[t.state])),
@@ -240,7 +240,7 @@ async def summary(
                 tr._("Resolution due: {when}", when=tr.when(from_ts(t.resolution_due_at), "short"))
             )
     lines.append(
-        tr._("Assigned to: {name}", name=await staff.name_of(conn, t.assignee_id))
+        tr._("Assigned to: {name}", name=await render.name_of(conn, t.assignee_id))
         if t.assignee_id is not None
         else tr._("Nobody is assigned yet.")
     )

@@ -1,0 +1,103 @@
+"""The report wizard's description and media: text, a voice note or a photo with a caption,
+up to MAX_PHOTOS photos, changing the description and hiding the name of a complaint."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import Context
+from bot.rules.tickets import MAX_PHOTOS, Kind
+from handlers.kit import answer, begin, private_only, text_too_long
+from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT, PHOTOS
+from handlers.tickets.prompts import ask
+
+
+@private_only
+async def describe_text(update: Update, context: Context) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    turn = await begin(update, context)
+    text = message.text.strip()
+    problem = text_too_long(turn, text)
+    if problem or not text:
+        return await ask(update, context, turn, DESCRIBE, problem or "")
+    draft = DRAFT.load(context)
+    draft.description = text
+    DRAFT.save(context, draft)
+    return await ask(update, context, turn, PHOTOS)
+
+
+@private_only
+async def describe_voice(update: Update, context: Context) -> str:
+    message = update.effective_message
+    assert message is not None and message.voice is not None
+    turn = await begin(update, context)
+    draft = DRAFT.load(context)
+    draft.voice = message.voice.file_id
+    DRAFT.save(context, draft)
+    return await ask(update, context, turn, PHOTOS)
+
+
+@private_only
+async def describe_photo(update: Update, context: Context) -> str:
+    message = update.effective_message
+    assert message is not None and message.photo
+    turn = await begin(update, context)
+    draft = DRAFT.load(context)
+    if len(draft.photos) < MAX_PHOTOS:
+        draft.photos.append(message.photo[-1].file_id)
+    DRAFT.save(context, draft)
+    caption = (message.caption or "").strip()
+    if caption:
+        problem = text_too_long(turn, caption)
+        if problem:
+            return await ask(update, context, turn, DESCRIBE, problem)
+        draft.description = caption
+        DRAFT.save(context, draft)
+        return await ask(update, context, turn, PHOTOS)
+    if draft.voice or draft.description:
+        return await ask(update, context, turn, PHOTOS)
+    return await ask(update, context, turn, DESCRIBE, turn.tr._("Photo received."))
+
+
+@private_only
+async def add_photo(update: Update, context: Context) -> str:
+    message = update.effective_message
+    assert message is not None and message.photo
+    turn = await begin(update, context)
+    draft = DRAFT.load(context)
+    if len(draft.photos) < MAX_PHOTOS:
+        draft.photos.append(message.photo[-1].file_id)
+    DRAFT.save(context, draft)
+    if len(draft.photos) >= MAX_PHOTOS:
+        return await ask(update, context, turn, CONFIRM)
+    return await ask(update, context, turn, PHOTOS)
+
+
+@private_only
+async def photos_done(update: Update, context: Context) -> str:
+    await answer(update.callback_query)
+    turn = await begin(update, context)
+    return await ask(update, context, turn, CONFIRM)
+
+
+@private_only
+async def edit_description(update: Update, context: Context) -> str:
+    await answer(update.callback_query)
+    turn = await begin(update, context)
+    draft = DRAFT.load(context)
+    draft.description = ""
+    draft.voice = None
+    DRAFT.save(context, draft)
+    return await ask(update, context, turn, DESCRIBE)
+
+
+@private_only
+async def toggle_anonymous(update: Update, context: Context) -> str:
+    await answer(update.callback_query)
+    turn = await begin(update, context)
+    draft = DRAFT.load(context)
+    if draft.kind == Kind.COMPLAINT.value:
+        draft.anonymous = not draft.anonymous
+        DRAFT.save(context, draft)
+    return await ask(update, context, turn, CONFIRM)

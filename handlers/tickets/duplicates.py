@@ -1,0 +1,96 @@
+"""After "where": an open ticket about the same thing is offered to follow instead (the same
+updates, no second ticket); otherwise, or if the resident reports anyway, the description."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.context import Context
+from bot.rules.tickets import MAX_PHOTOS, same_place
+from bot.services.tickets_render import where_text
+from bot.texts.tickets import STATE_LABELS
+from handlers.kit import Turn, answer, begin, button, keyboard, pressed, private_only, reply
+from handlers.tickets.callbacks import FollowInstead, Nav, ReportNav
+from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT, DUPLICATE, PHOTOS
+from handlers.tickets.keyboards import nav
+from handlers.tickets.prompts import ask, category_label, show
+from storage import tickets as store
+from storage.tickets import Ticket
+
+
+async def after_where(update: Update, context: Context, turn: Turn) -> str:
+    """Offer an open ticket about the same thing, or go on to the description."""
+    draft = DRAFT.load(context)
+    assert draft.building_id is not None and draft.category is not None
+    async with turn.services.db.read() as conn:
+        candidates = await store.open_like(
+            conn, int(draft.building_id), draft.category, draft.unit_id
+        )
+        found: Ticket | None = None
+        for t in candidates:
+            if t.reporter_id == turn.user.id or await store.is_follower(conn, t.id, turn.user.id):
+                continue
+            if draft.unit_id or same_place(draft.floor, t.floor):
+                found = t
+                break
+        where = await where_text(conn, turn.tr, found, False) if found else ""
+    if found is None:
+        return await next_after_where(update, context, turn)
+    tr = turn.tr
+    text = tr._(
+        "A neighbour already reported this: ticket #{number} ({category}, {where}), which is "
+        "{state}. Would you like to follow it instead? You will get the same updates.",
+        number=found.id,
+        category=await category_label(turn, found.category),
+        where=where,
+        state=tr._(STATE_LABELS[found.state]),
+    )
+    markup = keyboard(
+        [
+            button(tr._("Follow it instead"), FollowInstead(found.id)),
+            button(tr._("Report mine anyway"), ReportNav(Nav.ANYWAY)),
+        ],
+        footer=nav(tr),
+    )
+    await show(update, text, markup)
+    return DUPLICATE
+
+
+async def next_after_where(update: Update, context: Context, turn: Turn) -> str:
+    draft = DRAFT.load(context)
+    if draft.description or draft.voice:
+        if len(draft.photos) >= MAX_PHOTOS:
+            return await ask(update, context, turn, CONFIRM)
+        return await ask(update, context, turn, PHOTOS)
+    return await ask(update, context, turn, DESCRIBE)
+
+
+@private_only
+async def report_anyway(update: Update, context: Context) -> str:
+    await answer(update.callback_query)
+    turn = await begin(update, context)
+    return await next_after_where(update, context, turn)
+
+
+@private_only
+async def follow_instead(update: Update, context: Context) -> str | int:
+    query, data, turn = await pressed(update, context, FollowInstead)
+    async with turn.services.db.transaction() as conn:
+        ticket = await store.get(conn, data.ticket_id)
+        if ticket is None or not ticket.is_open:
+            await answer(query, turn.tr._("This ticket is already closed."), alert=True)
+            return DUPLICATE
+        if await store.follow(conn, ticket.id, turn.user.id, turn.ts):
+            await store.add_history(conn, ticket.id, turn.ts, turn.user.id, "followed")
+    await answer(query)
+    DRAFT.clear(context)
+    await reply(
+        update,
+        turn.tr._(
+            "You now follow ticket #{number}. I will tell you about every change. "
+            "See it any time with /mytickets.",
+            number=data.ticket_id,
+        ),
+    )
+    return ConversationHandler.END

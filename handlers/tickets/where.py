@@ -1,0 +1,112 @@
+"""The report wizard's first answers: the kind, the category, and where (my home, or a public
+area: the building and a short place)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import Context
+from bot.rules.auth import Action, can
+from bot.rules.tickets import MAX_PLACE, floor_of_place
+from bot.services import tickets as service
+from handlers.kit import answer, begin, pressed, private_only, stale, text_too_long
+from handlers.kit.callbacks import parse_as
+from handlers.tickets.callbacks import PickBuilding, PickCategory, PickHome, PickKind
+from handlers.tickets.draft import BUILDING, CATEGORY, DRAFT, PLACE, WHERE
+from handlers.tickets.duplicates import after_where
+from handlers.tickets.prompts import ask
+from storage import community
+
+
+@private_only
+async def pick_kind(update: Update, context: Context) -> str:
+    query = update.callback_query
+    assert query is not None
+    data = parse_as(query.data, PickKind)
+    await answer(query)
+    turn = await begin(update, context)
+    draft = DRAFT.load(context)
+    draft.kind = data.kind.value
+    DRAFT.save(context, draft)
+    return await ask(update, context, turn, CATEGORY)
+
+
+@private_only
+async def pick_category(update: Update, context: Context) -> str:
+    query, data, turn = await pressed(update, context, PickCategory)
+    async with turn.services.db.read() as conn:
+        cat = await service.category_of(conn, data.code)
+    if cat is None:
+        await stale(query, turn)
+        return CATEGORY
+    await answer(query)
+    draft = DRAFT.load(context)
+    draft.category = cat.code
+    DRAFT.save(context, draft)
+    return await ask(update, context, turn, WHERE)
+
+
+@private_only
+async def pick_home(update: Update, context: Context) -> str:
+    query, data, turn = await pressed(update, context, PickHome)
+    home = next((r for r in turn.principal.verified if r.unit_id == data.unit_id), None)
+    if home is None or not can(turn.principal, Action.REPORT_HOME, home.building_id):
+        await answer(
+            query,
+            turn.tr._(
+                "To report a problem in your home, please join your unit first (/join). "
+                "You can report a problem in a public area now."
+            ),
+            alert=True,
+        )
+        return WHERE
+    await answer(query)
+    async with turn.services.db.read() as conn:
+        unit = await community.unit(conn, home.unit_id)
+    draft = DRAFT.load(context)
+    draft.unit_id = home.unit_id
+    draft.building_id = home.building_id
+    draft.floor = unit.floor if unit else None
+    draft.place = ""
+    DRAFT.save(context, draft)
+    return await after_where(update, context, turn)
+
+
+@private_only
+async def pick_public(update: Update, context: Context) -> str:
+    await answer(update.callback_query)
+    turn = await begin(update, context)
+    return await ask(update, context, turn, BUILDING)
+
+
+@private_only
+async def pick_building(update: Update, context: Context) -> str:
+    query, data, turn = await pressed(update, context, PickBuilding)
+    async with turn.services.db.read() as conn:
+        found = await community.building(conn, data.building_id)
+    if found is None:
+        await stale(query, turn)
+        return BUILDING
+    await answer(query)
+    draft = DRAFT.load(context)
+    draft.building_id = found.id
+    draft.unit_id = None
+    draft.floor = None
+    DRAFT.save(context, draft)
+    return await ask(update, context, turn, PLACE)
+
+
+@private_only
+async def place_text(update: Update, context: Context) -> str:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    turn = await begin(update, context)
+    text = message.text.strip()
+    problem = text_too_long(turn, text, MAX_PLACE)
+    if problem or not text:
+        return await ask(update, context, turn, PLACE, problem or "")
+    draft = DRAFT.load(context)
+    draft.place = text
+    draft.floor = floor_of_place(text)
+    DRAFT.save(context, draft)
+    return await after_where(update, context, turn)
