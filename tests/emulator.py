@@ -1161,6 +1161,16 @@ class BotAPIEmulator:
         """How many getUpdates requests are being held (long polling) right now."""
         return sum(1 for waiter in self._poll_waiters if not waiter.done())
 
+    def plant_message(
+        self, chat_id: int, text: str, buttons: list[list[JSONDict]] | None = None
+    ) -> SentMessage:
+        """A message the bot sent before this run (no request, not in ``calls``): e.g. the
+        ballots thousands of residents received yesterday, for a benchmark to press."""
+        chat = self._chats.get(chat_id) or {"id": chat_id, "type": "private"}
+        ctx = _Ctx(method="plantMessage", params={}, files={}, index=-1)
+        markup = {"inline_keyboard": buttons} if buttons else None
+        return self._new_message(ctx, chat, {"text": text}, markup)
+
     def mark(self) -> int:
         """len(self.calls), to pass as `after`."""
         return len(self.calls)
