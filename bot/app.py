@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
@@ -24,6 +24,7 @@ from bot import jobs
 from bot.config import Settings
 from bot.context import BotData, Context, Services
 from bot.delivery import Sender
+from bot.delivery.limits import TelegramLimits
 from bot.feature import Feature
 from bot.i18n import I18n
 from bot.persistence import SQLitePersistence
@@ -110,8 +111,8 @@ async def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limit:  # Telegram's limits per kind of request (bot.delivery.limits)
+        builder = builder.rate_limiter(TelegramLimits(max_retries=3))
     app: ResidentApplication = builder.build()
     # Without rate limits (tests against the emulator) the outbox is not paced either.
     services.sender = Sender(app.bot, database, clock, i18n=i18n, paced=rate_limit)

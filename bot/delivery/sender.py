@@ -41,6 +41,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.delivery.limits import BULK
 from bot.delivery.pacing import GROUP_PER_MIN, OVERALL_PER_S, Pacer, backoff_seconds
 from bot.i18n import I18n, Translator
 from bot.rules.clock import Clock, to_ts
@@ -70,21 +71,28 @@ def _markup(payload: outbox.Payload) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup.de_json({"inline_keyboard": payload.buttons}, None)
 
 
+def bulk(bot: Bot) -> dict[str, Any]:
+    """The keyword that puts a request under the bulk budget (when the bot has limits)."""
+    return {"rate_limit_args": BULK} if getattr(bot, "rate_limiter", None) else {}
+
+
 async def send_payload(bot: Bot, chat_id: int, payload: outbox.Payload) -> Message:
     markup = _markup(payload)
+    extra = bulk(bot)
+    caption = payload.text or None
     if payload.voice:
         return await bot.send_voice(
-            chat_id, payload.voice, caption=payload.text or None, reply_markup=markup
+            chat_id, payload.voice, caption=caption, reply_markup=markup, **extra
         )
     if payload.photo:
         return await bot.send_photo(
-            chat_id, payload.photo, caption=payload.text or None, reply_markup=markup
+            chat_id, payload.photo, caption=caption, reply_markup=markup, **extra
         )
     if payload.document:
         return await bot.send_document(
-            chat_id, payload.document, caption=payload.text or None, reply_markup=markup
+            chat_id, payload.document, caption=caption, reply_markup=markup, **extra
         )
-    return await bot.send_message(chat_id, payload.text, reply_markup=markup)
+    return await bot.send_message(chat_id, payload.text, reply_markup=markup, **extra)
 
 
 @dataclass
@@ -305,6 +313,7 @@ class Sender:
                 chat_id=row.chat_id,
                 message_id=message_id,
                 reply_markup=_markup(row.payload),
+                **bulk(self.bot),
             )
         except BadRequest as exc:
             if "not modified" not in str(exc):
@@ -364,7 +373,7 @@ class Sender:
         if row.payload.pin and row.chat_id < 0:
             await self._overall_token()
             try:
-                await self.bot.pin_chat_message(row.chat_id, message_id)
+                await self.bot.pin_chat_message(row.chat_id, message_id, **bulk(self.bot))
             except TelegramError as exc:  # not an admin there: the notice still arrived
                 log.warning("outbox: could not pin in %s: %s", row.chat_id, exc)
 
@@ -389,7 +398,7 @@ class Sender:
         for chat_id, text in reports:
             try:
                 await self._overall_token()
-                await self.bot.send_message(chat_id, text)
+                await self.bot.send_message(chat_id, text, **bulk(self.bot))
                 result.reports += 1
             except TelegramError as exc:
                 log.warning("outbox: could not send a delivery report to %s: %s", chat_id, exc)
