@@ -11,7 +11,7 @@ import asyncio
 import logging
 import ssl
 import warnings
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import httpx
@@ -29,6 +29,7 @@ from bot.feature import Feature
 from bot.i18n import I18n
 from bot.persistence import SQLitePersistence
 from bot.rules.clock import Clock, system_clock
+from bot.updates import FloodGuard, InOrderPerPerson
 from handlers import admin, bookings, errors, join, meetings, notices, start, tickets, votes
 from storage.db import Database
 
@@ -52,24 +53,49 @@ COMMAND_LANGUAGES = {"zh_Hans": "zh", "en": "en"}  # Telegram knows two-letter c
 
 class ResidentApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application, writing persistence after every update, so a crash loses at most the
-    update in hand (PTB alone writes every ``update_interval`` seconds)."""
+    update in hand (PTB alone writes every ``update_interval`` seconds), and knowing which
+    updates are done (they run concurrently: ``bot.updates``)."""
 
-    last_processed_update_id: int = 0
-    _progress: asyncio.Event | None = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seen = 0  # the highest update id begun
+        self._in_flight: set[int] = set()
+        self._progress: asyncio.Event | None = None
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        if self.persistence is not None:
-            await self.update_persistence()
+        update_id = update.update_id if isinstance(update, Update) else None
+        if update_id is not None:
+            self._begun(update_id)
+        try:
+            await super().process_update(update)
+            if self.persistence is not None:
+                await self.update_persistence()
+        finally:
+            if update_id is not None:
+                self._in_flight.discard(update_id)
+                self._signal()
+
+    def note_skipped(self, update: object) -> None:
+        """An update the flood guard dropped counts as done."""
         if isinstance(update, Update):
-            self.last_processed_update_id = max(self.last_processed_update_id, update.update_id)
-            if self._progress is not None:
-                self._progress.set()
-                self._progress = None
+            self._begun(update.update_id)
+            self._in_flight.discard(update.update_id)
+            self._signal()
+
+    def _begun(self, update_id: int) -> None:
+        self._in_flight.add(update_id)
+        self._seen = max(self._seen, update_id)
+
+    def _signal(self) -> None:
+        if self._progress is not None:
+            self._progress.set()
+            self._progress = None
 
     async def until_processed(self, update_id: int) -> None:
         """Until every update up to ``update_id`` has been processed (tests, tools)."""
-        while self.last_processed_update_id < update_id:
+        while self._seen < update_id or any(
+            i <= update_id for i in getattr(self, "_in_flight", ())
+        ):
             if self._progress is None:
                 self._progress = asyncio.Event()
             await self._progress.wait()
@@ -83,11 +109,14 @@ async def build_application(
     features: list[Feature] | None = None,
     rate_limit: bool = True,
     schedule_jobs: bool = True,
+    flood_guard: FloodGuard | None = None,
 ) -> ResidentApplication:
     """Open the database (migrating it) and build the application; the caller runs it.
 
     With ``schedule_jobs=False`` the periodic jobs are registered (under their names) but
-    paused: they run only when someone runs them (``job.run(app)``), never on the clock."""
+    paused: they run only when someone runs them (``job.run(app)``), never on the clock.
+    ``flood_guard``: by default one for people (``bot.updates.FloodGuard``); with
+    ``rate_limit=False`` (tests, which script far more updates than a person) none unless given."""
     if settings.token is None:
         raise ValueError("a bot token is needed to build the application")
     database = db or await Database.open(settings.db_path)
@@ -111,9 +140,15 @@ async def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
+    # Different people at once, each person's and chat's updates in order; a flood guard.
+    guard = flood_guard if flood_guard is not None or not rate_limit else FloodGuard()
+    processor = InOrderPerPerson(guard=guard)
+    builder = builder.concurrent_updates(processor)
     if rate_limit:  # Telegram's limits per kind of request (bot.delivery.limits)
         builder = builder.rate_limiter(TelegramLimits(max_retries=3))
     app: ResidentApplication = builder.build()
+    processor.on_skip = app.note_skipped
+    processor.on_flood = partial(errors.ask_to_slow_down, app)
     # Without rate limits (tests against the emulator) the outbox is not paced either.
     services.sender = Sender(app.bot, database, clock, i18n=i18n, paced=rate_limit)
     app.bot_data.services = services

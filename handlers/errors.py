@@ -7,11 +7,13 @@ import logging
 from typing import Any
 
 from telegram import Chat, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import Context
 from bot.feature import Feature
 from handlers.kit import answer, begin, redirect_to_private
+from storage import people
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,29 @@ async def on_error(update: object, context: Context) -> None:
             await update.effective_chat.send_message(text)
     except Exception:  # the apology itself failed: already logged above
         log.exception("could not apologise to the user")
+
+
+async def ask_to_slow_down(app: Any, update: Update) -> None:
+    """What a person flooding the bot hears, once per flood (``bot.updates.FloodGuard``): an
+    alert on their press, or a message in their private chat."""
+    services = app.bot_data.services
+    user = update.effective_user
+    if user is None:
+        return
+    async with services.db.read() as conn:
+        locale = await people.stored_locale(conn, user.id)
+    tr = services.i18n.for_user(locale, user.language_code)
+    text = tr._(
+        "You are sending messages faster than I can read them. Please wait a few seconds, "
+        "then go on."
+    )
+    if update.callback_query is not None:
+        await answer(update.callback_query, text, alert=True)
+        return
+    try:
+        await app.bot.send_message(user.id, text)
+    except TelegramError as exc:  # never started the bot in private: nothing more to do
+        log.info("could not ask %s to slow down: %s", user.id, exc)
 
 
 async def stale_button(update: Update, context: Context) -> None:

@@ -46,6 +46,7 @@ from bot.feature import Feature
 from bot.rules.auth import Role
 from bot.rules.clock import TravelClock, to_ts
 from bot.rules.community import load_file
+from bot.updates import FloodGuard
 from storage import community, people
 from storage.db import Database
 from tests.emulator import BotAPIEmulator, SentMessage
@@ -135,6 +136,7 @@ class Harness:
         locale: str = "zh_Hans",
         features: list[Feature] | None = None,
         real_scheduler: bool = False,
+        flood_guard: FloodGuard | None = None,
     ) -> None:
         if not self.emu.base_url:
             await self.emu.start()
@@ -167,6 +169,7 @@ class Harness:
             rate_limit=False,
             features=features,
             schedule_jobs=real_scheduler,
+            flood_guard=flood_guard,
         )
         await self.app.initialize()
         if self.app.post_init is not None:  # as run_polling() does, between the two
