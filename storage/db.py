@@ -136,9 +136,10 @@ def _split_sql(script: str) -> list[str]:
 
 
 async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
-    """The first row of a query (or None)."""
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
+    """The row of a query of one row (by key, an aggregate, ``LIMIT 1``), or None: one trip to
+    SQLite's thread instead of three (execute, fetch, close)."""
+    rows = await conn.execute_fetchall(sql, params)
+    return next(iter(rows), None)
 
 
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -218,5 +219,8 @@ class Database:
             try:
                 await asyncio.shield(self._conn.execute("BEGIN"))
                 yield self._conn
-            finally:
+            except BaseException:
                 await self._rollback()
+                raise
+            # every statement was awaited: nothing is in flight, one ROLLBACK ends it
+            await asyncio.shield(self._conn.execute("ROLLBACK"))

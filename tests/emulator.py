@@ -16,6 +16,7 @@ emu.calls holds every call but getUpdates (see emu.poll_calls). Answers and erro
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import copy
 import json
@@ -962,8 +963,7 @@ class BotAPIEmulator:
             update["update_id"] = self.last_update_id + 1
         self.last_update_id = max(self.last_update_id, int(update["update_id"]))
         self._learn_from_update(update)
-        self._pending.append(update)
-        self._pending.sort(key=lambda u: int(u["update_id"]))
+        bisect.insort(self._pending, update, key=lambda u: int(u["update_id"]))  # usually last
         self._wake_pollers("update")
         return update
 

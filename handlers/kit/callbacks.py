@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import typing
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
@@ -136,14 +137,24 @@ def parse_as(raw: object, expected: type[D]) -> D:
     return data
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(raw: str) -> CallbackData | InvalidCallbackData:
+    """One parse per press, whatever the number of handlers that look at it (PTB asks every
+    ``CallbackQueryHandler`` in turn until one matches). Instances are frozen: safe to share."""
+    try:
+        return parse(raw)
+    except InvalidCallbackData as exc:
+        return exc
+
+
 def matches(*classes: type[CallbackData]) -> Callable[[object], bool]:
     """A ``CallbackQueryHandler`` pattern accepting well-formed data of these classes only."""
     allowed = set(classes)
 
     def check(raw: object) -> bool:
-        try:
-            return type(parse(raw)) in allowed
-        except InvalidCallbackData:
+        if not isinstance(raw, str):
             return False
+        found = _parsed(raw)
+        return not isinstance(found, InvalidCallbackData) and type(found) in allowed
 
     return check
