@@ -45,6 +45,7 @@ from bot.delivery.limits import BULK
 from bot.delivery.pacing import GROUP_PER_MIN, OVERALL_PER_S, Pacer, backoff_seconds
 from bot.i18n import I18n, Translator
 from bot.rules.clock import Clock, to_ts
+from bot.services.readers import translator_for
 from bot.texts.delivery import report_text
 from storage import outbox, people
 from storage.db import Database
@@ -406,10 +407,7 @@ class Sender:
     async def _translator(self, conn: Any, user_id: int) -> Translator:
         if self.i18n is None:
             raise RuntimeError("a sender with reports needs the translations")
-        person = await people.get_person(conn, user_id)
-        if person is None:
-            return self.i18n.translator(None)
-        return self.i18n.for_user(person.locale, person.language_code)
+        return await translator_for(self.i18n, conn, user_id)
 
 
 async def drain_once(bot: Bot, db: Database, clock: Clock, *, limit: int = CLAIM) -> DrainResult:

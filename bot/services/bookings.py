@@ -14,6 +14,7 @@ from bot.i18n import I18n, Translator
 from bot.rules import slots
 from bot.rules.auth import Role
 from bot.rules.clock import from_ts
+from bot.services.readers import translator_for
 from bot.texts.bookings import span_text
 from storage import bookings as store
 from storage import community, outbox, people
@@ -52,14 +53,6 @@ async def remind_minutes(conn: aiosqlite.Connection) -> int:
     info = await community.get_community(conn)
     value = info.settings.get("booking_reminder_minutes") if info else None
     return value if isinstance(value, int) and value >= 0 else DEFAULT_REMIND_MINUTES
-
-
-async def translator_for(i18n: I18n, conn: aiosqlite.Connection, user_id: int) -> Translator:
-    """The translator for someone else (a reminder, a notice to a resident)."""
-    person = await people.get_person(conn, user_id)
-    if person is None:
-        return i18n.translator(None)
-    return i18n.for_user(person.locale, person.language_code)
 
 
 # ---- booking ------------------------------------------------------------------------------------

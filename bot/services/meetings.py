@@ -18,10 +18,11 @@ import aiosqlite
 from bot.i18n import I18n, Translator
 from bot.rules import meetings as rules
 from bot.rules.clock import from_ts, to_ts
+from bot.services.readers import translator_for
 from bot.texts.meetings import schedule_text
 from storage import meetings as store
 from storage import notices as notice_store
-from storage import outbox, people
+from storage import outbox
 
 #: Inline keyboard rows as Bot API JSON, as the outbox stores them.
 Buttons = list[list[dict[str, str]]]
@@ -51,14 +52,6 @@ def cancellation(tr: Translator, meet: store.Meeting, starts: datetime) -> str:
         when=tr.when(starts),
         place=meet.place,
     )
-
-
-async def _translator(i18n: I18n, conn: aiosqlite.Connection, user_id: int) -> Translator:
-    """The translator for someone else: their stored locale, or the community's."""
-    person = await people.get_person(conn, user_id)
-    if person is None:
-        return i18n.translator(None)
-    return i18n.for_user(person.locale, person.language_code)
 
 
 # ---------------------------------------------------------------------------- the sweep
@@ -152,7 +145,7 @@ async def _reminders(
     """A reminder to each attendee; the day before, the organiser also gets the counts."""
     messages: list[tuple[int, outbox.Payload]] = []
     for user_id in await store.attendees(conn, occ.id):
-        tr = await _translator(i18n, conn, user_id)
+        tr = await translator_for(i18n, conn, user_id)
         if kind == "remind_day":
             text = tr._(
                 "Reminder: {title} is tomorrow at {time}, {place}.",
@@ -170,7 +163,7 @@ async def _reminders(
         messages.append((user_id, outbox.Payload(text)))
     if kind == "remind_day" and meet.organiser_id is not None:
         yes, no = await store.rsvp_counts(conn, occ.id)
-        tr = await _translator(i18n, conn, meet.organiser_id)
+        tr = await translator_for(i18n, conn, meet.organiser_id)
         text = tr._(
             "{title} is tomorrow: {yes} will attend, {no} cannot.",
             title=meet.title,
@@ -233,7 +226,7 @@ async def tell_cancelled(
         if chat_id < 0:  # a group chat: the community's language
             tr = i18n.translator(None)
         else:
-            tr = await _translator(i18n, conn, chat_id)
+            tr = await translator_for(i18n, conn, chat_id)
         messages.append((chat_id, outbox.Payload(cancellation(tr, meet, starts))))
     if not messages:
         return 0, 0

@@ -12,18 +12,11 @@ import aiosqlite
 from bot.i18n import I18n, Translator
 from bot.rules.clock import from_ts
 from bot.rules.tickets import Kind, State
+from bot.services.readers import translator_for
 from bot.texts.tickets import KIND_LABELS, PRIORITY_LABELS, STATE_LABELS
 from storage import community, people
 from storage import tickets as store
 from storage.tickets import Ticket
-
-
-async def translator_for(i18n: I18n, conn: aiosqlite.Connection, user_id: int) -> Translator:
-    """The translator for someone else (a card in private, news for a resident)."""
-    person = await people.get_person(conn, user_id)
-    if person is None:
-        return i18n.translator(None)
-    return i18n.for_user(person.locale, person.language_code)
 
 
 async def card_translator(i18n: I18n, conn: aiosqlite.Connection, chat_id: int) -> Translator:

@@ -24,6 +24,7 @@ from bot.rules.votes import (
     owner_key,
     resident_key,
 )
+from bot.services.readers import translator_for
 from bot.texts.votes import item_label, option_label, render_result, threshold_text
 from storage import community, outbox, people
 from storage import notices as notices_store
@@ -222,13 +223,6 @@ def ballot_rows(tr: Translator, proposal: Proposal, slots: Sequence[Slot], links
     return rows
 
 
-async def _translator(conn: aiosqlite.Connection, i18n: I18n, user_id: int) -> Translator:
-    person = await people.get_person(conn, user_id)
-    if person is None:
-        return i18n.translator(None)
-    return i18n.for_user(person.locale, person.language_code)
-
-
 # ---- opening, reminding, closing (outbox rows, in the caller's transaction) ---------------
 
 
@@ -247,7 +241,7 @@ async def open_proposal(
     batch = await outbox.create_batch(conn, "vote-open", str(proposal.id), created_by=by, now=now)
     messages: list[tuple[int, outbox.Payload]] = []
     for user_id, slots in (await voters(conn, proposal)).items():
-        tr = await _translator(conn, i18n, user_id)
+        tr = await translator_for(i18n, conn, user_id)
         audience = await audience_name(conn, tr, proposal.building_id)
         buttons = ballot_rows(tr, proposal, slots, links)
         text = announcement(tr, proposal, audience)
@@ -301,7 +295,7 @@ async def remind(
         missing = [s for s in slots if s.count_key not in voted]
         if not missing:
             continue
-        tr = await _translator(conn, i18n, user_id)
+        tr = await translator_for(i18n, conn, user_id)
         text = "\n".join(
             [
                 tr._(
@@ -356,7 +350,7 @@ async def close_proposal(
     )
     messages: list[tuple[int, outbox.Payload]] = []
     for user_id in recipients:
-        tr = await _translator(conn, i18n, user_id)
+        tr = await translator_for(i18n, conn, user_id)
         text = render_result(tr, proposal.title, proposal.options, summary)
         buttons: Rows = []
         if user_id in ballot_holders:

@@ -17,6 +17,7 @@ from telegram import (
 from bot.context import Context, Services
 from bot.i18n import Translator
 from bot.rules.auth import Principal
+from bot.services import readers
 from handlers.kit.callbacks import CallbackData, parse_as
 from storage import people
 
@@ -41,10 +42,7 @@ async def translator_for(
     services: Services, conn: aiosqlite.Connection, user_id: int
 ) -> Translator:
     """The translator for someone else (a push to a leader, a reply to a resident)."""
-    person = await people.get_person(conn, user_id)
-    if person is None:
-        return services.i18n.translator(None)
-    return services.i18n.for_user(person.locale, person.language_code)
+    return await readers.translator_for(services.i18n, conn, user_id)
 
 
 async def begin(update: Update, context: Context) -> Turn:
