@@ -32,7 +32,7 @@ from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Principal, Role, can
 from bot.rules.clock import from_ts
 from bot.rules.sla import Stage
-from bot.rules.tickets import Kind, Move, State
+from bot.rules.tickets import Kind, State
 from bot.services import tickets_render as render
 from bot.texts.tickets import KIND_LABELS, STAGE_LABELS, STATE_LABELS
 from handlers.kit import (
@@ -47,6 +47,7 @@ from handlers.kit import (
 )
 from handlers.kit.callbacks import CallbackData, callback, matches
 from handlers.kit.menu import menu_pattern
+from handlers.tickets.texts import HISTORY_LABELS as RESIDENT_HISTORY
 from storage import community
 from storage import tickets as store
 from storage.tickets import Ticket
@@ -67,26 +68,8 @@ class LeaderTicket(CallbackData):
 
 
 #: History entries as a leader reads them: what happened, never who of the residents did it.
-HISTORY_LABELS = {
-    "created": N_("reported"),
-    "followed": N_("a neighbour follows it"),
-    Move.ACCEPT.value: N_("accepted"),
-    "assigned": N_("assigned to staff"),
-    "need_info": N_("staff asked a question"),
-    "answered": N_("the resident answered"),
-    "info_added": N_("information added"),
-    Move.ON_SITE.value: N_("staff on site"),
-    Move.RESOLVE.value: N_("resolved"),
-    "transferred": N_("passed to another team"),
-    Move.REJECT.value: N_("rejected"),
-    Move.DUPLICATE.value: N_("marked as a duplicate"),
-    Move.NOT_OURS.value: N_("not the property's responsibility"),
-    Move.WITHDRAW.value: N_("withdrawn"),
-    "reopened": N_("reopened: not fixed"),
-    "escalated": N_("escalated to the manager"),
-    "rated": N_("rated"),
-    "auto_closed": N_("closed without a rating"),
-}
+#: The history in a leader's words: as the resident's own, but the resident is "the resident".
+HISTORY_LABELS = {**RESIDENT_HISTORY, "answered": N_("the resident answered")}
 
 
 def menu_visible(p: Principal) -> bool:
