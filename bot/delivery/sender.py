@@ -154,10 +154,6 @@ class Sender:
         self._lock = asyncio.Lock()
         self.background: asyncio.Task[DrainResult] | None = None  # the job's running drain
 
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked()
-
     async def recover(self) -> int:
         """Put rows a dead sender left 'sending' back in line (once, at the first drain)."""
         self._recovered = True
@@ -408,13 +404,6 @@ class Sender:
         if self.i18n is None:
             raise RuntimeError("a sender with reports needs the translations")
         return await translator_for(self.i18n, conn, user_id)
-
-
-async def drain_once(bot: Bot, db: Database, clock: Clock, *, limit: int = CLAIM) -> DrainResult:
-    """A one-off drain with a fresh sender (kept for callers of the first version)."""
-    sender = Sender(bot, db, clock, claim=limit)
-    sender._recovered = True  # not a new process: rows in flight may belong to another drain
-    return await sender.drain()
 
 
 def payload_buttons(markup: InlineKeyboardMarkup | None) -> list[list[dict[str, str]]]:
