@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.delivery import Sender
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.sender import CONCURRENCY
 from bot.rules.clock import system_clock, to_ts
 from storage import outbox
@@ -78,7 +78,7 @@ async def run(recipients: int, rate: float, concurrency: int, kill_at: float) ->
         payload = outbox.Payload(text="明天 9:00–12:00 停水，请提前储水。")
         await outbox.enqueue(conn, batch, [(c, payload) for c in chats], not_before=now)
 
-    request = HTTPXRequest(connection_pool_size=concurrency + 4)
+    request = AiohttpRequest(connection_pool_size=concurrency + 4)
     bot = Bot(emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url, request=request)
     await bot.initialize()
 

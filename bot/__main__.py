@@ -209,6 +209,7 @@ def run(settings: Settings, *, verbose: bool = False) -> int:
         try:
             loop.run_until_complete(app.initialize())
         except (InvalidToken, NetworkError) as exc:
+            loop.run_until_complete(app.close_http_clients())
             return _cannot_start(settings, exc, verbose)
         loop.run_until_complete(_before_polling(db))
         log.info("running as @%s; stop with Ctrl+C", app.bot.username)
@@ -253,9 +254,10 @@ def _cannot_start(settings: Settings, exc: TelegramError, verbose: bool) -> int:
 
 
 def _reason(exc: TelegramError) -> str:
-    """The innermost cause's words, e.g. 'All connection attempts failed'."""
+    """The HTTP client's words, e.g. 'Cannot connect to host 127.0.0.1:8081 ssl:default
+    [Connect call failed ...]'."""
     cause: BaseException = exc
-    while cause.__cause__ is not None:
+    while isinstance(cause, TelegramError) and cause.__cause__ is not None:
         cause = cause.__cause__
     return str(cause) or type(cause).__name__
 

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 import warnings
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
-import httpx
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import jobs
 from bot.config import Settings
 from bot.context import BotData, Context, Services
 from bot.delivery import Sender
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.limits import TelegramLimits
 from bot.feature import Feature
 from bot.i18n import I18n
@@ -61,6 +59,13 @@ class ResidentApplication(Application[Any, Any, Any, Any, Any, Any]):
         self._seen = 0  # the highest update id begun
         self._in_flight: set[int] = set()
         self._progress: asyncio.Event | None = None
+        self.http_clients: tuple[AiohttpRequest, ...] = ()
+
+    async def close_http_clients(self) -> None:
+        """Close the Bot API clients of an application whose ``initialize`` failed (PTB's
+        shutdown skips a bot that never initialised, leaving their sessions open)."""
+        for client in self.http_clients:
+            await client.shutdown()
 
     async def process_update(self, update: object) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
@@ -127,14 +132,15 @@ async def build_application(
         services.menu.extend(feature.menu)
         services.commands.extend(feature.commands)
 
+    clients = (AiohttpRequest(connection_pool_size=256), AiohttpRequest(connection_pool_size=1))
     builder: Any = (
         ApplicationBuilder()
         .application_class(ResidentApplication)
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
-        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"verify": _tls()}))
-        .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs={"verify": _tls()}))
+        .request(clients[0])
+        .get_updates_request(clients[1])
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         .persistence(SQLitePersistence(database))
         .post_init(_post_init)
@@ -147,6 +153,7 @@ async def build_application(
     if rate_limit:  # Telegram's limits per kind of request (bot.delivery.limits)
         builder = builder.rate_limiter(TelegramLimits(max_retries=3))
     app: ResidentApplication = builder.build()
+    app.http_clients = clients
     processor.on_skip = app.note_skipped
     processor.on_flood = partial(errors.ask_to_slow_down, app)
     # Without rate limits (tests against the emulator) the outbox is not paced either.
@@ -171,13 +178,6 @@ async def build_application(
                 job_kwargs=paused,
             )
     return app
-
-
-@cache
-def _tls() -> ssl.SSLContext:
-    """One TLS context per process for every HTTP client (loading the CA bundle costs about
-    50 ms, and httpx would do it for each of the two clients of every application built)."""
-    return httpx.create_ssl_context()
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -230,7 +230,7 @@ def test_run_with_the_bot_api_unreachable_says_so_in_one_clear_line(tmp_path: Pa
     done = _run_against_nothing(tmp_path)
     assert done.returncode == 1
     assert "cannot reach the Bot API at http://127.0.0.1:" in done.stderr
-    assert "All connection attempts failed" in done.stderr
+    assert "Cannot connect to host 127.0.0.1:" in done.stderr
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     assert "apscheduler" not in done.stderr and "PTBDeprecationWarning" not in done.stderr
     assert "/start adm_" not in done.stdout
