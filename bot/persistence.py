@@ -36,6 +36,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         #: What the table holds, as written (None: no row). PTB hands over every user's and
         #: chat's data after each of their updates, changed or not; only changes are written.
         self._stored: dict[tuple[str, str], str | None] = {}
+        self._loaded: set[str] = set()  # kinds read whole: a key not in _stored has no row
 
     async def _load(self, kind: str) -> dict[str, Any]:
         async with (
@@ -44,6 +45,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         ):
             rows = [(str(row[0]), str(row[1])) for row in await cur.fetchall()]
         self._stored.update({(kind, key): value for key, value in rows})
+        self._loaded.add(kind)
         return {key: json.loads(value) for key, value in rows}
 
     async def _store(self, kind: str, key: str, value: Any) -> None:
@@ -52,8 +54,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             if value is None or value == {}
             else json.dumps(value, ensure_ascii=False, sort_keys=True)
         )
-        if (kind, key) in self._stored and self._stored[kind, key] == text:
-            return
+        known = (kind, key) in self._stored or kind in self._loaded
+        if known and self._stored.get((kind, key)) == text:
+            return  # unchanged, or still empty: a new person's first press writes nothing
         async with self.db.transaction() as conn:
             if text is None:
                 await conn.execute("DELETE FROM ptb_data WHERE kind = ? AND key = ?", (kind, key))

@@ -46,13 +46,15 @@ async def translator_for(
 
 
 async def begin(update: Update, context: Context) -> Turn:
-    """Load who is acting, in which language, with which rights (one read)."""
+    """Load who is acting, in which language, with which rights (three lookups, no snapshot
+    needed: this process writes nothing between them, and a role granted from the command
+    line in that instant counts from the next press)."""
     services = context.services
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None:
         raise RuntimeError("an update without a user or chat reached a user handler")
-    async with services.db.read() as conn:
+    async with services.db.peek() as conn:
         locale = await people.stored_locale(conn, user.id)
         principal = await people.load_principal(conn, user.id)
     tr = services.i18n.for_user(locale, user.language_code)
