@@ -250,7 +250,7 @@ async def test_forged_stale_and_unentitled_presses_on_owner_claims(harness: Harn
         f"oc1|{own}|" in (d or "") for m in h.emu.messages(LEADER) for _, d in h.emu.buttons(m)
     )
     await h.press(lee, card, f"oc1|{own}|1|0")
-    assert "cannot confirm your own owner claim" in alert(h)
+    assert "cannot confirm your own request" in alert(h)
     # answered once: the old button again (and "No" after "Yes") changes nothing
     await h.press(lee, card, f"oc1|{claim_id}|0|0")
     assert await claims_of(h, ANN) == [("refused", "leader")]
@@ -323,3 +323,23 @@ async def test_me_shows_the_claim_and_forgetme_leaves_no_trace_of_it(harness: Ha
     assert await h.rows("SELECT COUNT(*) FROM owner_claims") == [(0,)]
     # the letter stays spent (it cannot be used again), but no longer leads to the person
     assert await h.rows("SELECT used_by, used_at IS NOT NULL FROM owner_codes") == [(None, 1)]
+
+
+async def test_a_claim_proven_by_the_letter_settles_the_leaders_card(harness: Harness) -> None:
+    h = harness
+    await h.start()
+    lee = await officer(h, LEADER, "Lee", Role.LEADER, "1")
+    ann = h.emu.user(ANN, "Ann", "en")
+    await door_code(h, ann, "1-101", "owner")
+    card = h.emu.last_message(LEADER)
+    yes = h.emu.find_button(card, "oc1|")
+    await h.command(ann, "start", await owner_letter(h, "1-101"))
+    assert await residences(h, ANN) == [("1-101", "owner", "verified")]
+    assert await claims_of(h, ANN) == [("confirmed", "code")]
+    edited = h.emu.message(LEADER, card.message_id)
+    assert edited.text == "Unit 1-101: Ann is confirmed as the owner (with the owner letter)."
+    assert h.emu.buttons(edited) == []
+    settled = await snapshot(h)
+    await h.press(lee, card, yes)  # the old button, pressed late
+    assert "already confirmed" in alert(h)
+    assert await snapshot(h) == settled

@@ -9,11 +9,10 @@ import aiosqlite
 from telegram import InlineKeyboardButton, MaybeInaccessibleMessage
 
 from bot.context import Services
-from bot.delivery import payload_buttons
 from bot.i18n import Translator
 from handlers.join import confirmers
 from handlers.join.callbacks import OwnerDecide
-from handlers.kit import Turn, button, keyboard, translator_for
+from handlers.kit import Turn, button, translator_for
 from storage import community, outbox, owners, people
 from storage.owners import Claim
 
@@ -84,23 +83,16 @@ async def open_claim(
     claim = await owners.claim(conn, claim_id)
     assert claim is not None
     await people.audit(conn, turn.user.id, "owner_claimed", unit.code, turn.ts)
-    deciders = await confirmers.deciders_for(conn, unit.building_id, exclude=[turn.user.id])
-
-    def card(tr: Translator) -> outbox.Payload:
-        markup = keyboard(buttons(tr, claim_id, listed=False), per_row=2)
-        return outbox.Payload(text=question(tr, claim), buttons=payload_buttons(markup))
-
-    await confirmers.ask(
+    return await confirmers.ask(
         conn,
-        services,
-        deciders,
+        turn,
+        unit.building_id,
         confirmers.claim_card(claim_id),
-        card,
-        now=turn.ts,
+        text=lambda tr: question(tr, claim),
+        buttons=lambda tr: buttons(tr, claim_id, listed=False),
         kind="owner",
         ref=str(claim_id),
     )
-    return bool(deciders)
 
 
 async def settle(

@@ -9,16 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 import aiosqlite
-from telegram import MaybeInaccessibleMessage
+from telegram import InlineKeyboardButton, MaybeInaccessibleMessage
 
 from bot.context import Services
+from bot.delivery import payload_buttons
 from bot.i18n import Translator
-from bot.rules.auth import Role
-from handlers.kit import translator_for
+from bot.rules.auth import Action, Role, can
+from handlers.kit import Refusal, Turn, keyboard, refusal_text, translator_for
 from storage import outbox, people
-
-#: A card's content in one reader's language.
-RenderCard = Callable[[Translator], outbox.Payload]
 
 
 def join_card(residence_id: int) -> str:
@@ -52,19 +50,37 @@ async def deciders_for(
 
 async def ask(
     conn: aiosqlite.Connection,
-    services: Services,
-    deciders: Collection[int],
+    turn: Turn,
+    building_id: int,
     card: str,
-    render: RenderCard,
     *,
-    now: int,
+    text: Callable[[Translator], str],
+    buttons: Callable[[Translator], list[InlineKeyboardButton]],
     kind: str,
     ref: str,
-) -> None:
-    """Push the card to each decider, in their language, durably."""
+) -> bool:
+    """Push the card (its words and buttons in each reader's language) to everyone who
+    confirms for this building but the person asking, durably; False: nobody to ask."""
+    deciders = await deciders_for(conn, building_id, exclude=[turn.user.id])
     for decider in deciders:
-        tr = await translator_for(services, conn, decider)
-        await outbox.push(conn, decider, render(tr), now=now, kind=kind, ref=ref, card=card)
+        tr = await translator_for(turn.services, conn, decider)
+        markup = keyboard(buttons(tr), per_row=2)
+        payload = outbox.Payload(text=text(tr), buttons=payload_buttons(markup))
+        await outbox.push(conn, decider, payload, now=turn.ts, kind=kind, ref=ref, card=card)
+    return bool(deciders)
+
+
+def refusal(turn: Turn, action: Action, building_id: int, asker: int) -> str | None:
+    """Why this presser may not answer the question (None: they may): no right for the
+    building, or it is their own."""
+    if not can(turn.principal, action, building_id):
+        return refusal_text(turn.tr, Refusal.NO_RIGHT)
+    if asker == turn.user.id:
+        return turn.tr._(
+            "You cannot confirm your own request. Another building leader or the property "
+            "office will answer it."
+        )
+    return None
 
 
 async def settle_copies(

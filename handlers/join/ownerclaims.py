@@ -8,9 +8,9 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import Context
 from bot.i18n import Translator
-from bot.rules.auth import Action, Principal, Role, can
+from bot.rules.auth import Action, Principal, Role
 from bot.rules.clock import from_ts
-from handlers.join import claims
+from handlers.join import claims, confirmers
 from handlers.join.callbacks import OwnerDecide
 from handlers.kit import (
     Refusal,
@@ -19,7 +19,6 @@ from handlers.kit import (
     begin,
     pressed,
     private_only,
-    refusal_text,
     refuse,
     reply,
     stale,
@@ -86,11 +85,9 @@ async def decide_press(update: Update, context: Context) -> None:
         if claim is None:
             await stale(query, turn)
             return
-        if not can(turn.principal, Action.CONFIRM_OWNER, claim.building_id):
-            await answer(query, refusal_text(tr, Refusal.NO_RIGHT), alert=True)
-            return
-        if claim.user_id == turn.user.id:
-            await answer(query, own_claim_text(tr), alert=True)
+        problem = confirmers.refusal(turn, Action.CONFIRM_OWNER, claim.building_id, claim.user_id)
+        if problem is not None:
+            await answer(query, problem, alert=True)
             return
         settled = await claims.settle(
             conn, services, turn, claim, data.confirm, via="leader", pressed_on=query.message
@@ -118,13 +115,6 @@ async def decide_press(update: Update, context: Context) -> None:
     await answer(query, done)
     text, markup = await listing(turn)
     await reply(update, text, markup)
-
-
-def own_claim_text(tr: Translator) -> str:
-    return tr._(
-        "You cannot confirm your own owner claim. Another building leader or the property "
-        "office will answer it."
-    )
 
 
 def closed_text(tr: Translator, status: str) -> str:

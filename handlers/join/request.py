@@ -8,19 +8,15 @@ import aiosqlite
 from telegram import MaybeInaccessibleMessage, Update
 
 from bot.context import Context, Services
-from bot.delivery import payload_buttons
 from bot.i18n import Translator
-from bot.rules.auth import Action, Relation, can
+from bot.rules.auth import Action, Relation
 from handlers.join import confirmers
 from handlers.join.callbacks import JoinDecide
 from handlers.kit import (
-    Refusal,
     Turn,
     answer,
     button,
-    keyboard,
     pressed,
-    refusal_text,
     reply,
     stale,
     translator_for,
@@ -63,36 +59,18 @@ async def ask_to_join(
 ) -> bool:
     """Ask the unit's confirmers (each in their language); False when there is nobody to ask."""
     owner = await owners.registered_owner(conn, unit.id) if relation == Relation.OWNER else None
-    deciders = await confirmers.deciders_for(conn, unit.building_id, exclude=[turn.user.id])
-
-    def card(tr: Translator) -> outbox.Payload:
-        markup = keyboard(
-            [
-                button(tr._("Approve"), JoinDecide(residence_id, True)),
-                button(tr._("Reject"), JoinDecide(residence_id, False)),
-            ],
-            per_row=2,
-        )
-        text = question(tr, turn.user.full_name, unit.code, relation, owner)
-        return outbox.Payload(text=text, buttons=payload_buttons(markup))
-
-    await confirmers.ask(
+    return await confirmers.ask(
         conn,
-        services,
-        deciders,
+        turn,
+        unit.building_id,
         confirmers.join_card(residence_id),
-        card,
-        now=turn.ts,
+        text=lambda tr: question(tr, turn.user.full_name, unit.code, relation, owner),
+        buttons=lambda tr: [
+            button(tr._("Approve"), JoinDecide(residence_id, True)),
+            button(tr._("Reject"), JoinDecide(residence_id, False)),
+        ],
         kind="join",
         ref=str(residence_id),
-    )
-    return bool(deciders)
-
-
-def own_request_text(tr: Translator) -> str:
-    return tr._(
-        "You cannot confirm your own request. Another building leader or the property office "
-        "will answer it."
     )
 
 
@@ -119,11 +97,9 @@ async def decide(update: Update, context: Context) -> None:
         if res is None:
             await stale(query, turn)
             return
-        if not can(turn.principal, Action.DECIDE_JOIN, res.building_id):
-            await answer(query, refusal_text(turn.tr, Refusal.NO_RIGHT), alert=True)
-            return
-        if res.user_id == turn.user.id:
-            await answer(query, own_request_text(turn.tr), alert=True)
+        problem = confirmers.refusal(turn, Action.DECIDE_JOIN, res.building_id, res.user_id)
+        if problem is not None:
+            await answer(query, problem, alert=True)
             return
         decided = await people.decide_residence(conn, res.id, data.approve, turn.user.id, turn.ts)
         if decided:
