@@ -15,10 +15,12 @@ from pathlib import Path
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import I18n
 from bot.rules.auth import Role
 from bot.rules.clock import system_clock, to_ts
 from bot.rules.community import CommunityFileError, load_file
-from storage import community, people
+from bot.texts.owners import owner_letter
+from storage import community, owners, people
 from storage.db import Database, DatabaseTooNewError
 
 log = logging.getLogger("residentbot")
@@ -41,12 +43,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.add_argument("file", type=Path, help="the community file, e.g. examples/community.toml")
 
-    invites = sub.add_parser("invites", help="print each unit's invite link; write QR codes")
+    invites = sub.add_parser(
+        "invites", help="print each unit's invite link (or owner letters); write QR codes"
+    )
     invites.add_argument(
         "--bot-username", required=True, help="the bot's username, as in t.me/<username>"
     )
     invites.add_argument("--qr", type=Path, metavar="FOLDER", help="write one QR PNG per unit here")
     invites.add_argument("--building", help="only this building (its code)")
+    invites.add_argument(
+        "--owners",
+        action="store_true",
+        help="owner letters instead of door codes: a new one-time code per unit for the owner "
+        "the community file names (the units' earlier unused letters stop working)",
+    )
+    invites.add_argument("--unit", help="only this unit (its code), e.g. to replace a lost letter")
 
     for name, verb in (("grant", "give"), ("revoke", "take away")):
         cmd = sub.add_parser(name, help=f"{verb} a role")
@@ -114,6 +125,8 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
 
     db = await Database.open(settings.db_path)
     try:
+        if args.command == "invites" and args.owners:
+            return await _owner_letters(db, args, settings)
         if args.command == "invites":
             return await _invites(db, args)
         return await _grant(db, args)
@@ -121,32 +134,97 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
         await db.close()
 
 
-async def _invites(db: Database, args: argparse.Namespace) -> int:
-    async with db.read() as conn:
-        units = await community.all_units(conn)
+def _chosen(units: list[community.Unit], args: argparse.Namespace) -> list[community.Unit]:
+    """The units ``--building`` / ``--unit`` pick (all without them); says so when none."""
     if args.building:
         units = [u for u in units if u.building_code == args.building]
+    if args.unit:
+        units = [u for u in units if u.code == args.unit]
     if not units:
         print(
-            "residentbot: no units; load the community first with: residentbot init FILE",
+            "residentbot: no such units; load the community first with: residentbot init FILE",
             file=sys.stderr,
         )
+    return units
+
+
+def _safe_name(unit_code: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in unit_code)
+
+
+def _write_qr(link: str, path: Path) -> None:
+    import qrcode
+    from qrcode.image.pure import PyPNGImage
+
+    image = qrcode.make(link, image_factory=PyPNGImage)
+    with path.open("wb") as fp:
+        image.save(fp)
+
+
+async def _invites(db: Database, args: argparse.Namespace) -> int:
+    async with db.read() as conn:
+        units = _chosen(await community.all_units(conn), args)
+    if not units:
         return 1
     if args.qr:
-        import qrcode
-        from qrcode.image.pure import PyPNGImage
-
         args.qr.mkdir(parents=True, exist_ok=True)
     for unit in units:
         link = f"https://t.me/{args.bot_username}?start={unit.invite_code}"
         print(f"{unit.code}\t{link}")
         if args.qr:
-            image = qrcode.make(link, image_factory=PyPNGImage)
-            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit.code)
-            with (args.qr / f"{safe}.png").open("wb") as fp:
-                image.save(fp)
+            _write_qr(link, args.qr / f"{_safe_name(unit.code)}.png")
     if args.qr:
         print(f"{len(units)} QR codes written to {args.qr}/", file=sys.stderr)
+    return 0
+
+
+async def _owner_letters(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    """One letter per unit with an owner on record: a new one-time code bound to that owner
+    (only its hash is stored, so this is the one time it can be printed)."""
+    now = system_clock()
+    tr = I18n(settings.timezone, settings.locale).translator(None)
+    letters: list[tuple[community.Unit, str, str]] = []
+    async with db.transaction() as conn:
+        info = await community.get_community(conn)
+        units = _chosen(await community.all_units(conn), args)
+        for unit in units:
+            owner = await owners.registered_owner(conn, unit.id)
+            if unit.owner_id is None or owner is None:
+                continue
+            code = await owners.issue_code(conn, unit.id, unit.owner_id, to_ts(now))
+            letters.append((unit, owner, f"https://t.me/{args.bot_username}?start={code}"))
+        await people.audit(conn, None, "cli_owner_letters", str(len(letters)), to_ts(now))
+    if not units:
+        return 1
+    if args.qr:
+        args.qr.mkdir(parents=True, exist_ok=True)
+    for unit, owner, link in letters:
+        print(f"{unit.code}\t{owner}\t{link}")
+        if args.qr:
+            name = f"{_safe_name(unit.code)}-owner"
+            _write_qr(link, args.qr / f"{name}.png")
+            text = owner_letter(
+                tr,
+                community=info.name if info else "",
+                owner=owner,
+                unit=unit.code,
+                link=link,
+                printed=now,
+            )
+            (args.qr / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    print(
+        f"{len(letters)} owner letter(s) made (each works once; earlier unused letters of these "
+        "units no longer work)" + (f", written to {args.qr}/" if args.qr else ""),
+        file=sys.stderr,
+    )
+    missing = [u.code for u in units if u.owner_id is None]
+    if missing:
+        print(
+            f"{len(missing)} units have no owner in the community file, so no letter: "
+            + ", ".join(missing[:8])
+            + (" …" if len(missing) > 8 else ""),
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -146,6 +146,8 @@ async def me(update: Update, context: Context) -> None:
                 state=states.get(r.status, r.status),
             )
         )
+        if r.owner_claim:
+            lines.append(tr._("Unit {unit}: owner claim, waiting for proof", unit=r.unit_code))
     role_names = role_labels(tr)
     for role, building_id in summary.roles:
         scope = tr._(" (building #{id})", id=building_id) if building_id else ""

@@ -36,6 +36,7 @@ class ResidenceRow:
     requested_at: int
     decided_by: int | None
     decided_at: int | None
+    owner_claim: bool = False  # a household member's pending claim to own the unit
 
 
 async def upsert_person(
@@ -90,7 +91,8 @@ async def set_locale(conn: aiosqlite.Connection, user_id: int, locale: str) -> N
 
 _RES_SELECT = (
     "SELECT r.id, r.user_id, r.unit_id, u.building_id, u.code, r.relation, r.status, r.via,"
-    " r.requested_at, r.decided_by, r.decided_at FROM residences r"
+    " r.requested_at, r.decided_by, r.decided_at, EXISTS (SELECT 1 FROM owner_claims c"
+    " WHERE c.residence_id = r.id AND c.status = 'pending') FROM residences r"
     " JOIN units u ON u.id = r.unit_id"
 )
 
@@ -98,6 +100,7 @@ _RES_SELECT = (
 def _residence(row: Any) -> ResidenceRow:
     values = list(row)
     values[5] = Relation(values[5])
+    values[11] = bool(values[11])
     return ResidenceRow(*values)
 
 
@@ -183,7 +186,9 @@ async def load_principal(conn: aiosqlite.Connection, user_id: int) -> Principal:
         user_id=user_id,
         roles=frozenset((Role(r[0]), r[1]) for r in roles),
         residences=tuple(
-            Residence(r.id, r.unit_id, r.building_id, r.unit_code, r.relation, r.status)
+            Residence(
+                r.id, r.unit_id, r.building_id, r.unit_code, r.relation, r.status, r.owner_claim
+            )
             for r in res
         ),
     )

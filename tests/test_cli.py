@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import signal
@@ -83,6 +84,46 @@ def test_invites_print_links_and_write_qr_codes(
     png = (env / "qr" / "2-101.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(list((env / "qr").glob("*.png"))) == 40
+
+
+def test_owner_letters_are_one_time_codes_kept_only_as_hashes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(EXAMPLE)]) == 0
+    capsys.readouterr()
+    argv = ["invites", "--owners", "--bot-username", "wanjun_bot", "--building", "1"]
+    assert main([*argv, "--qr", str(env / "letters")]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 40 and "40 owner letter(s) made" in captured.err
+    unit, owner, link = lines[0].split("\t")
+    assert (unit, owner) == ("1-101", "王建国")
+    found = re.fullmatch(r"https://t\.me/wanjun_bot\?start=(o_[A-Za-z0-9_-]{16})", link)
+    assert found, link
+    door = (
+        sqlite3.connect(env / "r.db")
+        .execute("SELECT invite_code FROM units WHERE code = '1-101'")
+        .fetchone()[0]
+    )
+    assert found.group(1) != door  # the owner's own code, not the door's
+    png = (env / "letters" / "1-101-owner.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    letter = (env / "letters" / "1-101-owner.txt").read_text("utf-8")
+    assert "湾郡社区：1-101 业主确认函" in letter and "尊敬的王建国：" in letter and link in letter
+    with sqlite3.connect(env / "r.db") as conn:
+        stored = conn.execute("SELECT code_hash FROM owner_codes").fetchall()
+        assert len(stored) == 40
+        assert all(found.group(1) not in h for (h,) in stored)
+        assert (hashlib.sha256(found.group(1).encode()).hexdigest(),) in stored
+    # a lost letter is printed again: the first one stops working
+    assert main([*argv, "--unit", "1-101"]) == 0
+    assert capsys.readouterr().out.split("\t")[2].strip() != link
+    with sqlite3.connect(env / "r.db") as conn:
+        assert conn.execute(
+            "SELECT COUNT(*), COUNT(retired_at) FROM owner_codes c JOIN units u"
+            " ON u.id = c.unit_id WHERE u.code = '1-101'"
+        ).fetchone() == (2, 1)
+    assert main([*argv, "--unit", "9-999"]) == 1
 
 
 def test_grant_and_revoke(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

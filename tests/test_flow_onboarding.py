@@ -94,14 +94,16 @@ async def test_first_administrator_claims_once(harness: Harness) -> None:
 
 
 async def test_join_by_invite_link_is_verified_at_once(harness: Harness) -> None:
+    """The door code registers household members and tenants at once (an "owner" tapped there
+    is only a claim: tests/test_flow_owners.py)."""
     await harness.start()
     user = harness.emu.user(RESIDENT, "小王", "zh-hans")
     invite = (await harness.rows("SELECT invite_code FROM units WHERE code = '2-503'"))[0][0]
     await harness.command(user, "start", invite)
     msg = harness.emu.last_message(RESIDENT)
     assert "房号 2-503" in (msg.text or "")
-    await harness.press(user, msg, harness.emu.find_button_by_text(msg, "我是业主"))
-    assert await residence_rows(harness, RESIDENT) == [("2-503", "owner", "verified", "invite")]
+    await harness.press(user, msg, harness.emu.find_button_by_text(msg, "我和业主同住（家属）"))
+    assert await residence_rows(harness, RESIDENT) == [("2-503", "family", "verified", "invite")]
     welcome = harness.emu.last_message(RESIDENT).text or ""
     assert welcome.startswith("欢迎回家！") and "您已登记在 2-503" in welcome
     assert harness.emu.unanswered_callbacks() == []
@@ -228,10 +230,10 @@ async def test_me_and_forgetme(harness: Harness) -> None:
     user = harness.emu.user(RESIDENT, "Ann", "en", username="ann")
     invite = (await harness.rows("SELECT invite_code FROM units WHERE code = '1-101'"))[0][0]
     await harness.command(user, "start", invite)
-    await harness.tap(user, "jr1|owner")
+    await harness.tap(user, "jr1|tenant")
     await harness.command(user, "me")
     text = harness.emu.last_message(RESIDENT).text or ""
-    assert f"Telegram id: {RESIDENT}" in text and "Unit 1-101: owner, confirmed" in text
+    assert f"Telegram id: {RESIDENT}" in text and "Unit 1-101: tenant, confirmed" in text
     assert "Username: @ann" in text
     await harness.command(user, "forgetme")
     msg = harness.emu.last_message(RESIDENT)

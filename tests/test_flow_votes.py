@@ -13,6 +13,7 @@ from bot.rules.auth import Role
 from bot.rules.clock import from_ts, to_ts
 from bot.services import votes as votes_service
 from tests.conftest import SHANGHAI, Harness
+from tests.test_flow_owners import owner_letter
 
 REVIEWER, MANAGER, LEADER = 9001, 9002, 9003
 OWNER_A, OWNER_B, TENANT, OWNER_C, FAMILY_A, DAN = 3001, 3002, 3003, 3004, 3005, 3006
@@ -21,8 +22,12 @@ OWNER_A, OWNER_B, TENANT, OWNER_C, FAMILY_A, DAN = 3001, 3002, 3003, 3004, 3005,
 async def resident(
     h: Harness, uid: int, name: str, lang: str, unit: str, relation: str = "owner"
 ) -> dict[str, Any]:
-    """A verified resident of ``unit`` through the unit's invite link."""
+    """A verified resident of ``unit``: an owner through their owner letter, family and tenants
+    through the unit's invite link (the door code)."""
     user = h.emu.user(uid, name, lang)
+    if relation == "owner":
+        await h.command(user, "start", await owner_letter(h, unit))
+        return user
     invite = (await h.rows("SELECT invite_code FROM units WHERE code = ?", (unit,)))[0][0]
     await h.command(user, "start", invite)
     await h.tap(user, f"jr1|{relation}")

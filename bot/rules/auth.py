@@ -32,6 +32,7 @@ class Relation(enum.StrEnum):
 
 class Action(enum.Enum):
     DECIDE_JOIN = "decide_join"  # approve or reject a resident's request to join a unit
+    CONFIRM_OWNER = "confirm_owner"  # confirm or refuse a household member's owner claim
     GRANT_ROLES = "grant_roles"
     HANDLE_TICKETS = "handle_tickets"
     MANAGE = "manage"  # SLA policy, assignment, escalations, figures
@@ -57,6 +58,7 @@ class Residence:
     unit_code: str
     relation: Relation
     status: str
+    owner_claim: bool = False  # a pending claim to own the unit (not an owner until confirmed)
 
     @property
     def verified(self) -> bool:
@@ -90,6 +92,11 @@ class Principal:
         return tuple(r for r in self.residences if r.status == "pending")
 
     @property
+    def claims_owner(self) -> tuple[Residence, ...]:
+        """Confirmed residences whose owner claim waits for proof."""
+        return tuple(r for r in self.verified if r.owner_claim)
+
+    @property
     def is_officer(self) -> bool:
         """Anyone holding a role (used to show the officers' menu)."""
         return bool(self.roles)
@@ -101,7 +108,12 @@ _PROPERTY = (Role.STAFF, Role.MANAGER)
 def can(p: Principal, action: Action, building_id: int | None = None) -> bool:
     """The one place where rights are decided. ``building_id`` scopes building actions."""
     match action:
-        case Action.DECIDE_JOIN | Action.SEE_BUILDING_TICKETS | Action.APPROVE_BOOKING:
+        case (
+            Action.DECIDE_JOIN
+            | Action.CONFIRM_OWNER
+            | Action.SEE_BUILDING_TICKETS
+            | Action.APPROVE_BOOKING
+        ):
             return p.has_any(*_PROPERTY) or _leads(p, building_id)
         case Action.GRANT_ROLES:
             return p.has(Role.ADMIN)

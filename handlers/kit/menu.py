@@ -38,6 +38,15 @@ def status_text(turn: Turn) -> str:
     if p.verified:
         units = ", ".join(r.unit_code for r in p.verified)
         lines.append(tr._("You are registered to unit {units}.", units=units))
+        if p.claims_owner:
+            claimed = ", ".join(r.unit_code for r in p.claims_owner)
+            lines.append(
+                tr._(
+                    "You are not confirmed as the owner of unit {units} yet: scan the QR code "
+                    "on your owner letter, or wait for your building leader to confirm you.",
+                    units=claimed,
+                )
+            )
     elif p.pending:
         units = ", ".join(r.unit_code for r in p.pending)
         lines.append(

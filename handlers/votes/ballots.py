@@ -57,7 +57,7 @@ async def cast_press(update: Update, context: Context) -> None:
             slots, reason = await slots_of(conn, proposal, turn.user.id, residences)
             slot = next((s for s in slots if s.unit_id == data.unit_id), None)
             if slot is None and not slots:
-                problem = refusal(tr, reason)
+                problem = refusal(tr, reason, turn.principal)
             elif slot is None:
                 outdated = True
         if problem is None and not outdated:

@@ -121,7 +121,7 @@ async def votes_command(update: Update, context: Context) -> None:
                 audience = await audience_name(conn, tr, proposal.building_id)
                 cards.append(("\n\n".join([proposal_text(tr, proposal, audience), *extra]), None))
             elif proposal.is_decision and _lives_in_audience(turn.principal, proposal):
-                cards.append((f"{proposal.title}\n{refusal(tr, 'owner')}", None))
+                cards.append((f"{proposal.title}\n{refusal(tr, 'owner', turn.principal)}", None))
         for proposal in await store.in_state(conn, "approved"):
             card_text = await upcoming_card(conn, turn, proposal)
             if card_text is not None:
@@ -168,7 +168,7 @@ async def upcoming_card(conn: aiosqlite.Connection, turn: Turn, proposal: Propos
     if slots:
         lines.append(tr._("When voting opens, I will send you your ballot here."))
     elif reason == "owner" and _lives_in_audience(p, proposal):
-        lines.append(refusal(tr, "owner"))
+        lines.append(refusal(tr, "owner", p))
     return "\n".join(lines).strip()
 
 
