@@ -132,7 +132,14 @@ async def build_application(
         services.menu.extend(feature.menu)
         services.commands.extend(feature.commands)
 
-    clients = (AiohttpRequest(connection_pool_size=256), AiohttpRequest(connection_pool_size=1))
+    # Different people at once, each person's and chat's updates in order; a flood guard.
+    guard = flood_guard if flood_guard is not None or not rate_limit else FloodGuard()
+    processor = InOrderPerPerson(guard=guard)
+    # getUpdates waits while the bot has more in hand than it can start (bot.updates)
+    clients = (
+        AiohttpRequest(connection_pool_size=256),
+        AiohttpRequest(connection_pool_size=1, gate=processor.room),
+    )
     builder: Any = (
         ApplicationBuilder()
         .application_class(ResidentApplication)
@@ -146,9 +153,6 @@ async def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
-    # Different people at once, each person's and chat's updates in order; a flood guard.
-    guard = flood_guard if flood_guard is not None or not rate_limit else FloodGuard()
-    processor = InOrderPerPerson(guard=guard)
     builder = builder.concurrent_updates(processor)
     if rate_limit:  # Telegram's limits per kind of request (bot.delivery.limits)
         builder = builder.rate_limiter(TelegramLimits(max_retries=3))

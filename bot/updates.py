@@ -124,6 +124,9 @@ class InOrderPerPerson(BaseUpdateProcessor):
     ) -> None:
         super().__init__(max_concurrent_updates=1_000_000)
         self._running = asyncio.Semaphore(running)
+        self._room_at = running
+        self._pending = 0  # updates handed to this processor and not finished
+        self._room: asyncio.Future[None] | None = None
         self._tails: dict[Hashable, asyncio.Future[None]] = {}
         self.guard = guard
         self.on_flood = on_flood
@@ -136,7 +139,25 @@ class InOrderPerPerson(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         return None
 
+    async def room(self) -> None:
+        """Wait until fewer updates are pending than can run at once: the next getUpdates then
+        fetches while there is work to start, and at peak it brings a full batch instead of
+        the one or two that arrived since the last (a poll costs as much as an answer)."""
+        while self._pending >= self._room_at:
+            if self._room is None or self._room.done():
+                self._room = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._room)
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self._pending += 1
+        try:
+            await self._process(update, coroutine)
+        finally:
+            self._pending -= 1
+            if self._pending < self._room_at and self._room is not None and not self._room.done():
+                self._room.set_result(None)
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         verdict = self._verdict(update)
         if verdict is not Verdict.ADMIT:
             _close(coroutine)

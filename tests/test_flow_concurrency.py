@@ -4,11 +4,12 @@ in order; one person's flood is cut short with one polite message and slows nobo
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
-from bot.updates import FloodGuard, Verdict
+from bot.updates import FloodGuard, InOrderPerPerson, Verdict
 from tests.conftest import Harness
 from tests.test_flow_tickets import verified
 
@@ -134,3 +135,20 @@ def test_each_person_has_their_own_budget() -> None:
     guard = FloodGuard(burst=2, rate=1.0)
     assert [guard.admit(1, 0.0) for _ in range(3)][-1] is Verdict.WARN
     assert guard.admit(2, 0.0) is Verdict.ADMIT
+
+
+async def test_updates_are_fetched_only_when_there_is_room_to_start_them() -> None:
+    """getUpdates waits (``room``) while as many updates are pending as can run at once, and
+    goes on as soon as one finishes: at peak it then fetches a full batch."""
+    processor = InOrderPerPerson(running=2)
+    release = [asyncio.get_running_loop().create_future() for _ in range(2)]
+    working = [asyncio.create_task(processor.do_process_update(None, gate)) for gate in release]
+    await asyncio.sleep(0)  # both begin
+    fetch = asyncio.create_task(processor.room())
+    await asyncio.sleep(0)
+    assert not fetch.done()  # two pending, two can run: no fetching
+    release[0].set_result(None)
+    await asyncio.wait_for(fetch, timeout=5)  # one finished: room for the next batch
+    release[1].set_result(None)
+    await asyncio.gather(*working)
+    await asyncio.wait_for(processor.room(), timeout=5)  # idle: no wait at all

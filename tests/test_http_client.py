@@ -24,7 +24,7 @@ async def emu() -> AsyncIterator[BotAPIEmulator]:
 
 
 async def bot_on(emu: BotAPIEmulator, **timeouts: float) -> Bot:
-    request = AiohttpRequest(connection_pool_size=4, **timeouts)
+    request = AiohttpRequest(connection_pool_size=4, read_timeout=timeouts.get("read", 5.0))
     bot = Bot(emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url, request=request)
     await bot.initialize()
     return bot

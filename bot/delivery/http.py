@@ -11,6 +11,7 @@ timeout and ``NetworkError`` for any other failure to talk to the server.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -32,7 +33,9 @@ def tls_context() -> ssl.SSLContext:
 
 
 class AiohttpRequest(BaseRequest):
-    """A pooled aiohttp session; ``connection_pool_size`` calls in flight at most."""
+    """A pooled aiohttp session; ``connection_pool_size`` calls in flight at most.
+
+    ``gate``: awaited before each call (the getUpdates client waits for room to process)."""
 
     def __init__(
         self,
@@ -43,8 +46,10 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        gate: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        self._gate = gate
         self._defaults = {
             "read": read_timeout,
             "write": write_timeout,
@@ -104,6 +109,8 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        if self._gate is not None:
+            await self._gate()
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
         data: aiohttp.FormData | dict[str, str] | None = fields
