@@ -141,13 +141,20 @@ def parse(raw: object, expected: type[D] | None = None) -> CallbackData:
     return cls(**kwargs)
 
 
-def _strict_int(value: str, cls: type[CallbackData], name: str) -> int:
-    """ASCII digits, one optional leading minus, within 64 bits; nothing else ``int()`` takes."""
+def strict_int(value: str) -> int | None:
+    """ASCII digits, one optional leading minus, within 64 bits; None for anything else
+    ``int()`` or ``str.isdigit()`` would take (``²``, ``٣``, ``+1``, `` 1``, ``1_000``) and for
+    numbers SQLite cannot hold. For button data and for numbers typed after a command."""
     if len(value) > 20 or not _INT.fullmatch(value):
-        raise InvalidCallbackData(f"{cls.__name__}.{name}: not a number")
+        return None
     number = int(value)
-    if not INT_MIN <= number <= INT_MAX:
-        raise InvalidCallbackData(f"{cls.__name__}.{name}: outside 64 bits")
+    return number if INT_MIN <= number <= INT_MAX else None
+
+
+def _strict_int(value: str, cls: type[CallbackData], name: str) -> int:
+    number = strict_int(value)
+    if number is None:
+        raise InvalidCallbackData(f"{cls.__name__}.{name}: not a number within 64 bits")
     return number
 
 
