@@ -18,6 +18,7 @@ from bot.feature import CommandSpec, Feature
 from bot.i18n import N_
 from bot.rules.auth import Action, Role, can
 from handlers.kit import Refusal, Turn, begin, private_only, refusal_text, reply, translator_for
+from handlers.kit.callbacks import strict_int
 from handlers.kit.menu import role_labels
 from storage import community, outbox, people
 
@@ -38,10 +39,11 @@ async def _change(update: Update, context: Context, grant: bool) -> None:
         await reply(update, refusal_text(turn.tr, Refusal.NO_RIGHT))
         return
     args = context.args or []
-    if len(args) < 2 or not args[0].isdigit() or args[1] not in {r.value for r in Role}:
+    user_id = strict_int(args[0]) if args else None
+    if len(args) < 2 or user_id is None or user_id < 1 or args[1] not in {r.value for r in Role}:
         await reply(update, usage(turn))
         return
-    user_id, role, codes = int(args[0]), Role(args[1]), args[2:]
+    role, codes = Role(args[1]), args[2:]
     if role.scoped and grant and not codes:
         await reply(update, usage(turn))
         return

@@ -50,12 +50,81 @@ def test_pack_and_parse_round_trip() -> None:
         "qq1|1",  # unknown prefix
         "zt1|1|1|r|" + "x" * 60,  # over 64 bytes
         "zt1|" + "9" * 25 + "|1|r|x",  # absurd number
+        "zt1|9223372036854775808|1|r|x",  # one past int64
+        "zt1|-9223372036854775809|1|r|x",  # one below int64
+        "zt1|9999999999999999999|1|r|x",  # 19 digits, beyond int64
+        "zt1|²|1|r|x",  # a superscript: str.isdigit() says yes, int() says no
+        "zt1|٣|1|r|x",  # an Arabic-Indic digit: int() would take it
+        "zt1|３|1|r|x",  # a full-width digit
+        "zt1|--1|1|r|x",
+        "zt1|-|1|r|x",
+        "zt1|+1|1|r|x",
+        "zt1| 1|1|r|x",
+        "zt1|1 |1|r|x",
+        "zt1|1\n|1|r|x",
+        "zt1|1_000|1|r|x",
+        "zt1|0x1f|1|r|x",
+        "zt1|1e3|1|r|x",
+        "zt1|1|2|r|x",  # a flag is 0 or 1
+        "zt1|1| 1|r|x",
+        "zt1|1|1|R|x",  # enum values are exact
+        "zt1|1|1||x",  # no member has the empty value
+        "zt1|1|1|r|a\nb",  # text with a line break
+        "zt1|1|1|r|a\x00b",  # or a control character
+        "zt1|1|1|r|\ud800",  # or a lone surrogate (JSON can carry one)
+        "\ud800",
     ],
 )
 def test_malformed_data_is_refused(raw: object) -> None:
     with pytest.raises(InvalidCallbackData):
         parse(raw)
     assert matches(Sample)(raw) is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "item"),
+    [
+        ("zt1|0|1|r|x", 0),
+        ("zt1|-1|1|r|x", -1),
+        ("zt1|007|1|r|x", 7),
+        ("zt1|9223372036854775807|1|r|x", 2**63 - 1),
+        ("zt1|-9223372036854775808|1|r|x", -(2**63)),
+    ],
+)
+def test_integers_within_64_bits_are_accepted(raw: str, item: int) -> None:
+    data = parse(raw)
+    assert isinstance(data, Sample) and data.item == item
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ta1|²|acc",
+        "ta1|٣|acc",
+        "jd1|--1|1",
+        "jd1|+1|1",
+        "jd1| 1|1",
+        "jd1|1_000|1",
+        "ba1|9999999999999999999|1",
+        "ba1|-9999999999999999999|1",
+        "ta1|1|nope",  # not a Move
+        "ta1|1|",
+        "jr1|landlord",  # not a Relation
+        "m1|tick\tets",  # a control character in a text field
+    ],
+)
+def test_the_issues_forged_presses_are_invalid_for_the_real_classes(raw: str) -> None:
+    import bot.app  # noqa: F401  (registers every feature's callback classes)
+
+    with pytest.raises(InvalidCallbackData):
+        parse(raw)
+
+
+def test_pack_refuses_what_parse_would_refuse() -> None:
+    with pytest.raises(ValueError, match="64 bits"):
+        pack(Sample(2**63, False, Colour.RED, "x"))
+    with pytest.raises(ValueError, match="controls"):
+        pack(Sample(1, False, Colour.RED, "a\nb"))
 
 
 def test_pack_refuses_over_64_bytes() -> None:

@@ -110,3 +110,67 @@ def test_every_callback_class_is_a_frozen_dataclass() -> None:
         assert dataclasses.is_dataclass(cls)
         params = typing.get_type_hints(cls)
         assert all(name in params for name, _ in _FIELDS[cls])
+
+
+async def test_odd_numbers_after_a_command_get_the_usage_not_the_apology(
+    harness: Harness, caplog: Any
+) -> None:
+    """The command arguments' numbers are as strict as the buttons': ``²`` or ``٣`` pass
+    ``str.isdigit()`` but not ``int()``, and 20 digits do not fit in SQLite."""
+    import logging
+
+    from bot.rules.auth import Role
+
+    await harness.start()
+    officer = harness.emu.user(9700, "Ada", "en")
+    for role in (Role.ADMIN, Role.STAFF, Role.COMMITTEE):
+        await harness.grant(9700, role)
+    await harness.command(officer, "start")
+    before = snapshot(harness.db_path)
+    for command, args, usage in [
+        ("grant", "² staff", "/grant"),
+        ("grant", "99999999999999999999 staff", "/grant"),
+        ("revoke", "٣ staff", "/revoke"),
+        ("ticket", "²", "/ticket 12"),
+        ("ticket", "#99999999999999999999", "/ticket 12"),
+        ("paper", "² 1-101 1", "/paper 3 1-101 1"),
+        ("paper", "1 1-101 ٣", "/paper 3 1-101 1"),
+    ]:
+        await harness.command(officer, command, args)
+        said = harness.emu.last_message(9700).text or ""
+        assert usage in said, (command, args, said)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert snapshot(harness.db_path) == before
+
+
+async def test_booking_buttons_with_times_out_of_every_range(harness: Harness, caplog: Any) -> None:
+    """Found by the hypothesis suite's long run: a start near the end of 64 bits overflowed
+    SQLite or Python's dates (the apology), and any future time could be watched."""
+    import logging
+
+    await harness.start()
+    user = harness.emu.user(RESIDENT, "Mallory", "en")
+    invite = (await harness.rows("SELECT invite_code FROM units WHERE code = '1-101'"))[0][0]
+    await harness.command(user, "start", invite)
+    await harness.tap(user, "jr1|tenant")
+    await harness.command(user, "start")
+    anchor = harness.emu.last_message(RESIDENT)
+    room = (await harness.rows("SELECT id FROM rooms WHERE code = 'activity'"))[0][0]
+    unit = (await harness.rows("SELECT id FROM units WHERE code = '1-101'"))[0][0]
+    free_later = int(harness.clock().timestamp()) + 3 * 86400
+    before = snapshot(harness.db_path)
+    for start in (2**63 - 1, -(2**63), 2**62, 253402300800):
+        for raw in (
+            f"bi1|{room}|{start}|{unit}",
+            f"bs1|{room}|{start}|{unit}",
+            f"bl1|{room}|{start}|60|{unit}",
+            f"bc1|{room}|{start}|60|{unit}",
+            f"bw1|{room}|{start}",
+            f"bd1|{room}|{start}|{unit}",
+        ):
+            await harness.press(user, anchor, raw)
+    await harness.press(user, anchor, f"bl1|{room}|{free_later}|{2**62}|{unit}")
+    await harness.press(user, anchor, f"bw1|{room}|{free_later}")  # a free time: no watch
+    assert harness.emu.unanswered_callbacks() == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert snapshot(harness.db_path) == before

@@ -118,12 +118,13 @@ async def voters(conn: aiosqlite.Connection, proposal: Proposal) -> dict[int, li
     return found
 
 
-async def reviewers(conn: aiosqlite.Connection) -> list[int]:
-    """Committee members, then managers: who approves proposals."""
+async def reviewers(conn: aiosqlite.Connection, *, besides: int | None = None) -> list[int]:
+    """Committee members, then managers: who approves proposals; ``besides``: all but that
+    person (nobody approves their own proposal, so its author is no reviewer of it)."""
     found: list[int] = []
     for role in (Role.COMMITTEE, Role.MANAGER):
         found += [u for u in await people.role_holders(conn, role) if u not in found]
-    return found
+    return [u for u in found if u != besides]
 
 
 # ---- the proposal in words ----------------------------------------------------------------

@@ -102,5 +102,17 @@ def int_day(value: int) -> date | None:
     """``BookDay.day`` back to a date; None for a forged value."""
     try:
         return date(value // 10000, value // 100 % 100, value % 100)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
+
+
+#: Farther than this from now, a time on a booking button is forged: no room is booked a year
+#: ahead, and Python's dates and SQLite's integers end not far beyond what a button may carry.
+HORIZON = 366 * 24 * 3600
+MAX_MINUTES = 24 * 60
+
+
+def plausible(start: int, now: int, minutes: int = 0) -> bool:
+    """A start time and length a button of ours could carry (within a year of now, at most a
+    day long); anything else is stale or forged, whatever the room's own rules say."""
+    return abs(start - now) <= HORIZON and 0 <= minutes <= MAX_MINUTES

@@ -25,6 +25,7 @@ from handlers.bookings.callbacks import (
     BookSlot,
     MyBookings,
     day_int,
+    plausible,
 )
 from handlers.bookings.keyboards import cancel_button
 from handlers.kit import (
@@ -52,6 +53,9 @@ TAKEN = {slots.Violation.OVERLAP, slots.Violation.BUFFER, slots.Violation.BLACKO
 async def pick_start(update: Update, context: Context) -> None:
     query, data, turn = await pressed(update, context, BookSlot)
     tr = turn.tr
+    if not plausible(data.start, turn.ts):
+        await stale(query, turn)
+        return
     if not allowed(turn, data.unit):
         await refuse(turn, update, data.unit)
         return
@@ -140,6 +144,9 @@ async def _after_refusal(
 async def pick_length(update: Update, context: Context) -> None:
     query, data, turn = await pressed(update, context, BookLength)
     tr = turn.tr
+    if not plausible(data.start, turn.ts, data.minutes):
+        await stale(query, turn)
+        return
     if not allowed(turn, data.unit):
         await refuse(turn, update, data.unit)
         return
@@ -185,6 +192,9 @@ async def confirm(update: Update, context: Context) -> None:
     query, data, turn = await pressed(update, context, BookConfirm)
     tr = turn.tr
     services = context.services
+    if not plausible(data.start, turn.ts, data.minutes):
+        await stale(query, turn)
+        return
     if not allowed(turn, data.unit):
         await refuse(turn, update, data.unit)
         return

@@ -13,7 +13,14 @@ from bot.services import bookings as service
 from bot.texts.bookings import span_text
 from handlers.bookings.access import join_first_text
 from handlers.bookings.book import show_grid
-from handlers.bookings.callbacks import BookDay, BookRooms, BookSlotInfo, BookWatch, day_int
+from handlers.bookings.callbacks import (
+    BookDay,
+    BookRooms,
+    BookSlotInfo,
+    BookWatch,
+    day_int,
+    plausible,
+)
 from handlers.kit import (
     answer,
     button,
@@ -32,6 +39,9 @@ async def slot_info(update: Update, context: Context) -> None:
     """An unavailable slot: say why; a taken one offers "tell me if it frees up"."""
     query, data, turn = await pressed(update, context, BookSlotInfo)
     tr = turn.tr
+    if not plausible(data.start, turn.ts):
+        await stale(query, turn)
+        return
     async with context.services.db.read() as conn:
         loaded = await service.load_room(conn, data.room_id)
         busy = await bookings.busy_between(
@@ -78,7 +88,7 @@ async def watch(update: Update, context: Context) -> None:
     if not can(turn.principal, Action.BOOK_ROOM):
         await answer(query, join_first_text(turn), alert=True)
         return
-    if data.start <= turn.ts:
+    if data.start <= turn.ts or not plausible(data.start, turn.ts):
         await stale(query, turn)
         return
     async with context.services.db.transaction() as conn:
@@ -88,6 +98,9 @@ async def watch(update: Update, context: Context) -> None:
             return
         room, rules = loaded
         end = data.start + rules.slot_minutes * 60
+        if not await bookings.busy_between(conn, room.id, data.start, end):
+            await stale(query, turn)  # only a taken time is watched: this one is free or forged
+            return
         await touch_person(turn, conn)
         await bookings.add_watch(conn, room.id, turn.user.id, data.start, end, turn.ts)
     await answer(query)

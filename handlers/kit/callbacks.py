@@ -13,8 +13,12 @@ Each button action is a frozen dataclass registered with a short prefix and a ve
 
 Fields may be ``int``, ``bool``, ``str`` (no ``|``) or a ``str``-valued ``Enum``. Anything
 malformed, unknown, of an old version or over 64 bytes raises ``InvalidCallbackData``: a client
-can send any bytes, so the handler answers politely and changes nothing. Parsing only proves the
-shape; every handler still re-checks the presser's right and the object's state.
+can send any bytes, so the handler answers politely and changes nothing. The shapes are strict:
+an ``int`` is ASCII digits with at most one leading minus, within SQLite's signed 64 bits (not
+``+1``, `` 1``, ``1_000``, ``²`` or ``٣``, which Python's ``int()`` or ``isdigit()`` accept); a
+``bool`` is ``0`` or ``1``; an enum is one of its members' values; a ``str`` is printable (no
+control characters, line breaks or lone surrogates). Parsing only proves the shape; every
+handler still re-checks the presser's right and the object's state.
 """
 
 from __future__ import annotations
@@ -22,12 +26,16 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import re
 import typing
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 MAX_BYTES = 64
 SEP = "|"
+#: SQLite's INTEGER range: a bigger number would fail in the driver, not in the parser.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_INT = re.compile(r"-?[0-9]+")
 
 
 class InvalidCallbackData(ValueError):
@@ -85,13 +93,15 @@ def pack(data: CallbackData) -> str:
         if kind is bool:
             parts.append("1" if value else "0")
         elif kind is int:
+            if not INT_MIN <= int(value) <= INT_MAX:
+                raise ValueError(f"{cls.__name__}.{name} outside 64 bits: {value}")
             parts.append(str(int(value)))
         elif _is_str_enum(kind):
             parts.append(str(value.value))
         else:
             text = str(value)
-            if SEP in text:
-                raise ValueError(f"{cls.__name__}.{name} may not contain {SEP!r}")
+            if SEP in text or not text.isprintable():
+                raise ValueError(f"{cls.__name__}.{name} may not contain {SEP!r} or controls")
             parts.append(text)
     packed = SEP.join(parts)
     if len(packed.encode("utf-8")) > MAX_BYTES:
@@ -100,7 +110,7 @@ def pack(data: CallbackData) -> str:
 
 
 def parse(raw: object, expected: type[D] | None = None) -> CallbackData:
-    if not isinstance(raw, str) or not raw or len(raw.encode("utf-8")) > MAX_BYTES:
+    if not isinstance(raw, str) or not raw or len(raw.encode("utf-8", "replace")) > MAX_BYTES:
         raise InvalidCallbackData("not a string of 1-64 bytes")
     head, *values = raw.split(SEP)
     cls = _REGISTRY.get(head)
@@ -118,17 +128,34 @@ def parse(raw: object, expected: type[D] | None = None) -> CallbackData:
                 raise InvalidCallbackData(f"{cls.__name__}.{name}: not a flag")
             kwargs[name] = value == "1"
         elif kind is int:
-            if not value.lstrip("-").isdigit() or len(value) > 19:
-                raise InvalidCallbackData(f"{cls.__name__}.{name}: not a number")
-            kwargs[name] = int(value)
+            kwargs[name] = _strict_int(value, cls, name)
         elif _is_str_enum(kind):
             try:
                 kwargs[name] = kind(value)
             except ValueError as exc:
                 raise InvalidCallbackData(f"{cls.__name__}.{name}: unknown value") from exc
         else:
+            if not value.isprintable():
+                raise InvalidCallbackData(f"{cls.__name__}.{name}: not printable text")
             kwargs[name] = value
     return cls(**kwargs)
+
+
+def strict_int(value: str) -> int | None:
+    """ASCII digits, one optional leading minus, within 64 bits; None for anything else
+    ``int()`` or ``str.isdigit()`` would take (``²``, ``٣``, ``+1``, `` 1``, ``1_000``) and for
+    numbers SQLite cannot hold. For button data and for numbers typed after a command."""
+    if len(value) > 20 or not _INT.fullmatch(value):
+        return None
+    number = int(value)
+    return number if INT_MIN <= number <= INT_MAX else None
+
+
+def _strict_int(value: str, cls: type[CallbackData], name: str) -> int:
+    number = strict_int(value)
+    if number is None:
+        raise InvalidCallbackData(f"{cls.__name__}.{name}: not a number within 64 bits")
+    return number
 
 
 def parse_as(raw: object, expected: type[D]) -> D:

@@ -14,6 +14,7 @@ from bot.services import tickets as service
 from bot.services.tickets_render import category_name
 from bot.texts.tickets import STATE_LABELS
 from handlers.kit import Turn, answer, begin, button, keyboard, pressed, private_only, reply
+from handlers.kit.callbacks import strict_int
 from handlers.tickets.access import no_right, staff_audience
 from handlers.tickets.callbacks import StaffOpen
 from handlers.tickets.keyboards import LINKS
@@ -75,11 +76,11 @@ async def show_ticket(update: Update, context: Context, turn: Turn, ticket_id: i
 @private_only
 async def ticket_command(update: Update, context: Context) -> None:
     turn = await begin(update, context)
-    raw = (context.args or [""])[0].lstrip("#")
-    if not raw.isdigit() or len(raw) > 12:
+    number = strict_int((context.args or [""])[0].lstrip("#"))
+    if number is None or not 0 < number < 10**12:
         await reply(update, turn.tr._("Please give a ticket number, e.g. /ticket 12."))
         return
-    await show_ticket(update, context, turn, int(raw))
+    await show_ticket(update, context, turn, number)
 
 
 async def open_from_queue(update: Update, context: Context) -> None:

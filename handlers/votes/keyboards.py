@@ -40,16 +40,17 @@ def cancel_button(tr: Translator) -> InlineKeyboardButton:
     return button(tr._("Cancel"), Dismiss("propose"))
 
 
-def review_markup(tr: Translator, proposal: Proposal) -> InlineKeyboardMarkup:
+def review_markup(tr: Translator, proposal: Proposal, *, reader: int) -> InlineKeyboardMarkup:
+    """Approve / Send back / Reject; the author's own copy has no Approve (nobody approves
+    their own proposal; rejecting it is how its author withdraws it)."""
     proposal_id = proposal.id
     approve_label = (
         tr._("Approve and open") if proposal.opens_at is None else tr._("Approve for voting")
     )
-    return keyboard(
-        [
-            button(approve_label, Review(proposal_id, Verdict.APPROVE)),
-            button(tr._("Send back"), Review(proposal_id, Verdict.RETURN)),
-            button(tr._("Reject"), Review(proposal_id, Verdict.REJECT)),
-        ],
-        per_row=3,
-    )
+    buttons = [
+        button(tr._("Send back"), Review(proposal_id, Verdict.RETURN)),
+        button(tr._("Reject"), Review(proposal_id, Verdict.REJECT)),
+    ]
+    if reader != proposal.author_id:
+        buttons.insert(0, button(approve_label, Review(proposal_id, Verdict.APPROVE)))
+    return keyboard(buttons, per_row=3)

@@ -130,12 +130,15 @@ async def votes_command(update: Update, context: Context) -> None:
         if can(turn.principal, Action.APPROVE_PROPOSAL):
             for draft in await store.in_state(conn, "draft"):
                 audience = await audience_name(conn, tr, draft.building_id)
+                heading = (
+                    tr._("Your proposal, waiting for another reviewer:")
+                    if draft.author_id == turn.user.id
+                    else tr._("Waiting for your review:")
+                )
                 drafts.append(
                     (
-                        "\n".join(
-                            [tr._("Waiting for your review:"), proposal_text(tr, draft, audience)]
-                        ),
-                        review_markup(tr, draft),
+                        "\n".join([heading, proposal_text(tr, draft, audience)]),
+                        review_markup(tr, draft, reader=turn.user.id),
                     )
                 )
     propose_row = []

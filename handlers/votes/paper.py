@@ -12,6 +12,7 @@ from bot.rules.votes import household_key, owner_key
 from bot.services.votes import units_map
 from bot.texts.votes import option_label
 from handlers.kit import Refusal, begin, private_only, refusal_text
+from handlers.kit.callbacks import strict_int
 from handlers.votes.ballots import open_for_voting
 from storage import people
 from storage import votes as store
@@ -32,7 +33,8 @@ async def paper(update: Update, context: Context) -> None:
         "To record a signed paper ballot: /paper <proposal number> <unit> <option number>, "
         "e.g. /paper 3 1-101 1"
     )
-    if len(args) != 3 or not args[0].isdigit() or not args[2].isdigit():
+    numbers = [strict_int(args[0]), strict_int(args[2])] if len(args) == 3 else []
+    if len(numbers) != 2 or any(n is None or n < 0 for n in numbers):
         await message.reply_text(usage)
         return
     proposal_id, unit_code, index = int(args[0]), args[1], int(args[2])

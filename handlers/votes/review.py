@@ -85,6 +85,11 @@ async def approve(update: Update, context: Context, turn: Turn, proposal_id: int
     services = context.services
     proposal: Proposal | None = None
     async with services.db.transaction() as conn:
+        draft = await store.get(conn, proposal_id)
+        if draft is not None and draft.author_id == turn.user.id:
+            others = await service.reviewers(conn, besides=turn.user.id)
+            await answer(query, _not_your_own(turn, has_others=bool(others)), alert=True)
+            return
         if await store.approve(conn, proposal_id, by=turn.user.id, now=turn.ts):
             await people.audit(conn, turn.user.id, "proposal_approved", str(proposal_id), turn.ts)
             proposal = await store.get(conn, proposal_id)
@@ -118,6 +123,19 @@ async def approve(update: Update, context: Context, turn: Turn, proposal_id: int
             when=tr.when(from_ts(proposal.opens_at)),
         )
     await reply(update, f"{text}\n{closes}")
+
+
+def _not_your_own(turn: Turn, *, has_others: bool) -> str:
+    """Why the author's own Approve is refused, and who can approve it instead."""
+    if has_others:
+        return turn.tr._(
+            "You cannot approve your own proposal. Another committee member or the property "
+            "manager will review it."
+        )
+    return turn.tr._(
+        "You cannot approve your own proposal, and there is no other committee member or "
+        "property manager yet. An administrator can give one of them that role."
+    )
 
 
 async def _author_note(

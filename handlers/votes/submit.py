@@ -102,7 +102,8 @@ async def submit(update: Update, context: Context) -> int:
         await people.audit(conn, turn.user.id, "proposal_submitted", str(proposal_id), turn.ts)
         proposal = await store.get(conn, proposal_id)
         assert proposal is not None
-        for reviewer in await reviewers(conn):
+        others = await reviewers(conn, besides=turn.user.id)
+        for reviewer in others:
             rtr = await translator_for(services, conn, reviewer)
             audience = await audience_name(conn, rtr, proposal.building_id)
             text = "\n".join(
@@ -112,20 +113,23 @@ async def submit(update: Update, context: Context) -> int:
                     proposal_text(rtr, proposal, audience),
                 ]
             )
-            markup = review_markup(rtr, proposal)
+            markup = review_markup(rtr, proposal, reader=reviewer)
             await push(
                 conn, reviewer, text, markup, now=turn.ts, kind="proposal", ref=str(proposal_id)
             )
     services.deliver_now()
     DRAFT.clear(context)
-    await reply(
-        update,
-        turn.tr._(
-            "Thank you! Proposal #{id} is submitted. A committee member or the property "
-            "manager will review it; I will tell you their answer.",
-            id=proposal_id,
-        ),
+    thanks = turn.tr._(
+        "Thank you! Proposal #{id} is submitted. A committee member or the property "
+        "manager will review it; I will tell you their answer.",
+        id=proposal_id,
     )
+    if not others:
+        thanks += "\n" + turn.tr._(
+            "There is no committee member or property manager other than you yet, and nobody "
+            "approves their own proposal: an administrator can give someone that role."
+        )
+    await reply(update, thanks)
     return ConversationHandler.END
 
 

@@ -1,0 +1,311 @@
+"""The authorisation matrix: commands and rights-gated button actions × every role, with the
+expected allow / deny written out below, driven through the emulator on one harness. A denied
+action gets one of the polite refusals (``DENIALS``) and changes no table; the README's Rights
+table must say the same for the rows it shares with the matrix (``README_ROWS``).
+
+The roles: an administrator, a property manager, staff, a committee member, the leader and the
+grid worker of building 2, an owner and a tenant of building 2 (confirmed), and someone who
+started the bot without joining ("none"). The objects are those of ``tests.world`` (building 2).
+
+Covered: every command of every feature, and the button actions listed in ``PRESSES``
+(deciding a join request, approving a proposal, casting a ballot). Not (yet) covered here:
+the other buttons' rights (ticket handling, booking approval, meeting and notice cancelling),
+which ``tests/test_forged_presses_hypothesis.py`` and the feature flow tests check."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bot.rules.auth import Relation, Role
+from storage import people
+from storage import votes as votes_store
+from tests.conftest import Harness
+from tests.world import World, build_world, dump
+
+ROLES = ("admin", "manager", "staff", "committee", "leader", "grid", "owner", "tenant", "none")
+IDS = dict(zip(ROLES, range(8001, 8010), strict=True))
+GROUP = -1001000000777
+
+#: What each role may do: Y allowed, . denied; columns in the order of ROLES.
+#: admin manager staff committee leader grid owner tenant none
+MATRIX: dict[str, str] = {
+    "/start": "Y Y Y Y Y Y Y Y Y",
+    "/menu": "Y Y Y Y Y Y Y Y Y",
+    "/help": "Y Y Y Y Y Y Y Y Y",
+    "/me": "Y Y Y Y Y Y Y Y Y",
+    "/language": "Y Y Y Y Y Y Y Y Y",
+    "/forgetme": "Y Y Y Y Y Y Y Y Y",
+    "/join": "Y Y Y Y Y Y Y Y Y",
+    "/ownerclaims": ". Y Y . Y Y . . .",
+    "/report": "Y Y Y Y Y Y Y Y Y",
+    "/mytickets": "Y Y Y Y Y Y Y Y Y",
+    "/queue": ". Y Y . . . . . .",
+    "/ticket 1": ". Y Y . . . . . .",
+    "/buildingtickets": ". Y Y . Y Y . . .",
+    "/book": ". Y Y . . . Y Y .",
+    "/mybookings": ". . . . . . Y Y .",
+    "/rooms": ". Y Y . . . . . .",
+    "/blackout study 2026-11-30 10:00 11:00 paint": ". Y Y . . . . . .",
+    "/utilisation": ". Y . . . . . . .",
+    "/votes": "Y Y Y Y Y Y Y Y Y",
+    "/propose": "Y Y Y Y Y Y Y Y .",
+    "/receipt ABCDEFGHIJ": "Y Y Y Y Y Y Y Y Y",
+    "/paper 1 2-102 1": ". Y . Y . . . . .",
+    "/notice": ". Y Y Y Y Y . . .",
+    "/notices": ". Y Y Y Y Y . . .",
+    "/mute": "Y Y Y Y Y Y Y Y Y",
+    "/unmute": "Y Y Y Y Y Y Y Y Y",
+    "/meeting": ". Y . Y . . . . .",
+    "/meetings": ". Y . Y . . . . .",
+    "/grant 7777 staff": "Y . . . . . . . .",
+    "/revoke 7777 staff": "Y . . . . . . . .",
+    "/roles": "Y . . . . . . . .",
+    "/bind (in a group)": "Y Y . . . . . . .",
+    "/unbind (in a group)": "Y Y . . . . . . .",
+    "press: decide a join request (building 2)": ". Y Y . Y Y . . .",
+    "press: approve a proposal": ". Y . Y . . . . .",
+    "press: cast a ballot (poll of building 2)": ". . . . . . Y Y .",
+}
+
+#: The README's Rights rows and the matrix rows that stand for them.
+README_ROWS: dict[str, list[str]] = {
+    "confirm a new resident": ["press: decide a join request (building 2)"],
+    "confirm an owner (an owner claim, a request to join as owner), `/ownerclaims`": [
+        "/ownerclaims"
+    ],
+    "grant roles": ["/grant 7777 staff", "/revoke 7777 staff", "/roles"],
+    "report a public-area problem": ["/report"],
+    "book a room": ["/book"],
+    "see my bookings, vote": ["/mybookings", "press: cast a ballot (poll of building 2)"],
+    "handle tickets, `/queue`, `/ticket`, `/rooms`, `/blackout`": [
+        "/queue",
+        "/ticket 1",
+        "/rooms",
+        "/blackout study 2026-11-30 10:00 11:00 paint",
+    ],
+    "see open tickets of buildings, `/buildingtickets`": ["/buildingtickets"],
+    "draft a proposal": ["/propose"],
+    "approve a proposal (never one's own), record paper ballots, call meetings, `/meetings`": [
+        "press: approve a proposal",
+        "/paper 1 2-102 1",
+        "/meeting",
+        "/meetings",
+    ],
+    "send a notice, `/notices`": ["/notice", "/notices"],
+    "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
+    "SLA escalations, `/utilisation`": ["/utilisation"],
+}
+
+#: The README's words for who, as roles (longest first, so "grid workers" is not "staff").
+README_WHO = {
+    "anyone who has started the bot": set(ROLES),
+    "residents with a confirmed unit": {"owner", "tenant"},
+    "confirmed residents": {"owner", "tenant"},
+    "anyone holding a role": {"admin", "manager", "staff", "committee", "leader", "grid"},
+    "administrators": {"admin"},
+    "managers": {"manager"},
+    "committee members": {"committee"},
+    "committee": {"committee"},
+    "leaders": {"leader"},
+    "grid workers": {"grid"},
+    "staff": {"staff"},
+}
+
+#: The polite refusals (in English, the pressers' language).
+DENIALS = (
+    "Sorry, you do not have the right to do this.",
+    "This list is for building leaders, grid workers and property staff.",
+    "Booking rooms is for confirmed residents.",
+    "Proposals can be made by confirmed residents",
+    "Only building leaders, property staff, managers and the committee can send notices.",
+    "Only the committee and the property manager can call meetings.",
+    "This button is no longer valid.",
+    "Only confirmed residents can vote.",
+    "This vote is for the residents of another building",
+    "Only owners vote on an owners' decision",
+    "Only an administrator or the property manager can bind",
+)
+
+
+def allowed_roles(row: str) -> set[str]:
+    marks = MATRIX[row].split()
+    assert len(marks) == len(ROLES), row
+    return {role for role, mark in zip(ROLES, marks, strict=True) if mark == "Y"}
+
+
+def readme_rights() -> dict[str, str]:
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Rights", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] not in ("action", "---"):
+            rows[cells[0]] = cells[1]
+    return rows
+
+
+def who(text: str) -> set[str]:
+    found: set[str] = set()
+    rest = text
+    for words in sorted(README_WHO, key=len, reverse=True):
+        if words in rest:
+            found |= README_WHO[words]
+            rest = rest.replace(words, "")
+    return found
+
+
+def test_the_readme_rights_table_says_what_the_matrix_says() -> None:
+    readme = readme_rights()
+    for action, rows in README_ROWS.items():
+        assert action in readme, f"README Rights table has no row {action!r}"
+        for row in rows:
+            assert who(readme[action]) == allowed_roles(row), (action, row, readme[action])
+
+
+async def people_of_every_role(h: Harness) -> dict[str, dict[str, Any]]:
+    users: dict[str, dict[str, Any]] = {}
+    grants = {
+        "admin": Role.ADMIN,
+        "manager": Role.MANAGER,
+        "staff": Role.STAFF,
+        "committee": Role.COMMITTEE,
+        "leader": Role.LEADER,
+        "grid": Role.GRID,
+    }
+    for name in ROLES:
+        uid = IDS[name]
+        if name in grants:
+            scoped = grants[name] in (Role.LEADER, Role.GRID)
+            await h.grant(uid, grants[name], "2" if scoped else None)
+        if name in ("owner", "tenant"):
+            code = "2-103" if name == "owner" else "2-104"
+            unit = (await h.rows("SELECT id FROM units WHERE code = ?", (code,)))[0][0]
+            relation = Relation.OWNER if name == "owner" else Relation.TENANT
+            assert h.db is not None
+            async with h.db.transaction() as conn:
+                await people.upsert_person(conn, uid, name, None, "en", 0)
+                await people.add_residence(
+                    conn, uid, unit, relation, status="verified", via="admin", now=0
+                )
+        users[name] = h.emu.user(uid, name.title(), "en")
+        await h.command(users[name], "start")
+    return users
+
+
+Target = Callable[[Harness, World, str], Awaitable[str]]
+
+
+async def fresh_join_request(h: Harness, world: World, role: str) -> str:
+    """A new pending request to join a unit of building 2, one per presser."""
+    uid = 7100 + ROLES.index(role)
+    unit = (await h.rows("SELECT id FROM units WHERE code = '2-201'"))[0][0]
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        await people.upsert_person(conn, uid, "Joiner", None, "en", 0)
+        rid = await people.add_residence(
+            conn, uid, unit, Relation.TENANT, status="pending", via="request", now=0
+        )
+    return f"jd1|{rid}|1"
+
+
+async def fresh_draft(h: Harness, world: World, role: str) -> str:
+    """A new proposal of Olga's waiting for review, one per presser."""
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        proposal = await votes_store.get(conn, world.draft_proposal_id)
+        assert proposal is not None and proposal.author_id is not None
+        pid = await votes_store.create(
+            conn,
+            title=f"{proposal.title} ({role})",
+            body=proposal.body,
+            options=proposal.options,
+            building_id=proposal.building_id,
+            kind=proposal.kind,
+            art278_item=proposal.art278_item,
+            basis=proposal.basis,
+            quorum=proposal.quorum,
+            duration_days=proposal.duration_days,
+            author_id=proposal.author_id,
+            now=0,
+            opens_at=proposal.opens_at,
+        )
+    return f"vr1|{pid}|approve"
+
+
+async def ballot(h: Harness, world: World, role: str) -> str:
+    """A ballot for the open poll of building 2, for the presser's own unit (or none)."""
+    rows = await h.rows(
+        "SELECT unit_id FROM residences WHERE user_id = ? AND status = 'verified'", (IDS[role],)
+    )
+    unit = rows[0][0] if rows else world.olga_unit
+    return f"vc1|{world.open_proposal_id}|{unit}|approve"
+
+
+PRESSES: dict[str, Target] = {
+    "press: decide a join request (building 2)": fresh_join_request,
+    "press: approve a proposal": fresh_draft,
+    "press: cast a ballot (poll of building 2)": ballot,
+}
+
+
+def last_words(h: Harness, chat_id: int, mark: int) -> str:
+    """What the bot said in reply since ``mark``: messages sent or edited and press alerts."""
+    said = []
+    for call in h.emu.calls[mark:]:
+        if call.method == "answerCallbackQuery":
+            said.append(str(call.params.get("text", "")))
+        said += [m.text or m.caption or "" for m in call.sent if m.chat_id == chat_id]
+    return "\n".join(said)
+
+
+async def act(h: Harness, user: dict[str, Any], row: str, data: str) -> str:
+    mark = len(h.emu.calls)
+    if row in PRESSES:
+        await h.press(user, h.emu.last_message(user["id"]), data)
+        assert h.emu.unanswered_callbacks() == [], row
+        return last_words(h, user["id"], mark)
+    if row.endswith("(in a group)"):
+        command = row.split()[0][1:]
+        await h.command(user, command, chat=h.emu.group(GROUP, "Building 2"))
+        return last_words(h, GROUP, mark) + last_words(h, user["id"], mark)
+    command, _, args = row[1:].partition(" ")
+    await h.command(user, command, args)
+    return last_words(h, user["id"], mark)
+
+
+async def test_every_role_may_do_what_the_matrix_says_and_no_more(harness: Harness) -> None:
+    h = harness
+    await h.start()
+    world = await build_world(h)
+    users = await people_of_every_role(h)
+    wrong: list[str] = []
+    for row in MATRIX:
+        expected = allowed_roles(row)
+        # the denied first, so that an allowed press cannot use up what the others press
+        for role in sorted(ROLES, key=lambda r: r in expected):
+            data = await PRESSES[row](h, world, role) if row in PRESSES else ""
+            before = dump(h.db_path)
+            said = await act(h, users[role], row, data)
+            denied = any(words in said for words in DENIALS)
+            if denied == (role in expected):
+                wrong.append(f"{row} as {role}: {'denied' if denied else 'allowed'}: {said!r}")
+            if denied:
+                changed = [t for t, rows in dump(h.db_path).items() if before.get(t) != rows]
+                assert changed == [], (row, role, changed)
+            if await h.rows(  # end whatever flow the action opened
+                "SELECT 1 FROM ptb_data WHERE kind = 'conversation' AND key LIKE ?",
+                (f"%{IDS[role]}%",),
+            ):
+                await h.command(users[role], "cancel")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_matrix_names_every_command() -> None:
+    from bot.app import FEATURES
+
+    commands = {c.command for f in FEATURES for c in f.commands}
+    rows = {re.split(r"[ ]", row[1:], maxsplit=1)[0] for row in MATRIX if row.startswith("/")}
+    assert commands - rows == set()
