@@ -1,0 +1,79 @@
+"""Figures (统计): what the property company and the committee are judged by.
+
+Pure rules, standard library only: the period (``period``), a ticket's SLA measures computed
+by ``bot.rules.sla`` (``measure``), the ticket figures of a period from rows carrying those
+measures (``tickets``), and the community's other figures: votes closed, room use, notice
+delivery, meetings held (``community``). ``values`` holds shares (None when there is nothing
+to divide by: "no ratings yet") and the median and 90th percentile of durations.
+"""
+
+from bot.rules.figures.community import (
+    MEETINGS_TARGET,
+    SATISFACTION_TARGET,
+    UTILISATION_TARGET,
+    MeetingFigures,
+    NoticeFigures,
+    RoomFigure,
+    VoteFigure,
+    VoteOutcome,
+    room_use,
+    vote_figure,
+)
+from bot.rules.figures.measure import ANSWERED_OUTCOMES, RESOLVED, Measures, measure
+from bot.rules.figures.period import (
+    Period,
+    PeriodKind,
+    month_period,
+    next_month,
+    period_for,
+    recent_months,
+    year_start,
+)
+from bot.rules.figures.tickets import (
+    GOOD_RATING,
+    OUTCOMES,
+    AssigneeFigures,
+    Counts,
+    DayFigures,
+    GroupFigures,
+    TicketFigures,
+    TicketRow,
+    ticket_figures,
+)
+from bot.rules.figures.values import Durations, Share, durations
+
+__all__ = [
+    "ANSWERED_OUTCOMES",
+    "GOOD_RATING",
+    "MEETINGS_TARGET",
+    "OUTCOMES",
+    "RESOLVED",
+    "SATISFACTION_TARGET",
+    "UTILISATION_TARGET",
+    "AssigneeFigures",
+    "Counts",
+    "DayFigures",
+    "Durations",
+    "GroupFigures",
+    "Measures",
+    "MeetingFigures",
+    "NoticeFigures",
+    "Period",
+    "PeriodKind",
+    "RoomFigure",
+    "Share",
+    "TicketFigures",
+    "TicketRow",
+    "VoteFigure",
+    "VoteOutcome",
+    "durations",
+    "measure",
+    "month_period",
+    "next_month",
+    "period_for",
+    "recent_months",
+    "room_use",
+    "ticket_figures",
+    "vote_figure",
+    "year_start",
+]
