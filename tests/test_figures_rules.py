@@ -49,7 +49,7 @@ The week's figures:
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -67,12 +67,11 @@ from bot.rules.figures import (
     measure,
     month_period,
     period_for,
-    room_use,
     ticket_figures,
     vote_figure,
 )
 from bot.rules.sla import Pause
-from bot.rules.slots import rules_from_mapping
+from bot.rules.slots import rules_from_mapping, utilisation_of_days
 from bot.rules.tickets import OPEN_STATES, State, plan, sla_setup
 from bot.rules.votes import AudienceUnit, BallotRow, count, options_from_json
 from tests.conftest import SHANGHAI
@@ -98,49 +97,53 @@ def at(day: int, hhmm: str) -> datetime:
     return datetime(2026, 11, day, hours, minutes, tzinfo=SHANGHAI)
 
 
-def ticket(
-    number: int,
-    kind: str,
-    category: str,
-    state: State,
-    created: datetime,
-    *,
-    accepted: datetime | None = None,
-    on_site: datetime | None = None,
-    resolved: datetime | None = None,
-    closed: datetime | None = None,
-    pauses: tuple[Pause, ...] = (),
-    rating: int | None = None,
-    reopened: int = 0,
-    assignee: int | None = None,
-) -> TicketRow:
+@dataclass(frozen=True)
+class Spec:
+    """One ticket of the hand-built week, as it happened."""
+
+    number: int
+    kind: str
+    category: str
+    state: State
+    created: datetime
+    accepted: datetime | None = None
+    on_site: datetime | None = None
+    resolved: datetime | None = None
+    closed: datetime | None = None
+    pauses: tuple[Pause, ...] = ()
+    rating: int | None = None
+    reopened: int = 0
+    assignee: int | None = None
+
+
+def row_of(spec: Spec) -> TicketRow:
     """The row as the service records it: measures by ``measure``, deadlines by ``plan``."""
-    setup = sla_setup({}, "Asia/Shanghai", PRIORITY[category])
+    setup = sla_setup({}, "Asia/Shanghai", PRIORITY[spec.category])
     m = measure(
         setup,
-        state,
-        created,
-        accepted_at=accepted,
-        on_site_at=on_site,
-        resolved_at=resolved,
-        closed_at=closed,
-        pauses=pauses,
+        spec.state,
+        spec.created,
+        accepted_at=spec.accepted,
+        on_site_at=spec.on_site,
+        resolved_at=spec.resolved,
+        closed_at=spec.closed,
+        pauses=spec.pauses,
     )
-    due = plan(setup, created, state, accepted is not None, pauses)
+    due = plan(setup, spec.created, spec.state, spec.accepted is not None, spec.pauses)
     ts = lambda d: None if d is None else to_ts(d)  # noqa: E731
     return TicketRow(
-        id=number,
-        kind=kind,
-        category=category,
-        state=state.value,
-        assignee_id=assignee,
-        created_at=to_ts(created),
-        resolved_at=ts(resolved),
-        closed_at=ts(closed),
+        id=spec.number,
+        kind=spec.kind,
+        category=spec.category,
+        state=spec.state.value,
+        assignee_id=spec.assignee,
+        created_at=to_ts(spec.created),
+        resolved_at=ts(spec.resolved),
+        closed_at=ts(spec.closed),
         response_due_at=ts(due.response_due),
         resolution_due_at=ts(due.resolution_due),
-        rating=rating,
-        reopen_count=reopened,
+        rating=spec.rating,
+        reopen_count=spec.reopened,
         response=m.response,
         response_met=m.response_met,
         arrival=m.arrival,
@@ -149,31 +152,33 @@ def ticket(
     )
 
 
+WEEK = [
+    Spec(1, "repair", "lighting", State.CLOSED, at(16, "09:00"),
+         accepted=at(16, "09:30"), resolved=at(16, "13:00"), closed=at(16, "15:00"),
+         rating=5, assignee=S1),
+    Spec(2, "repair", "leak", State.CLOSED, at(16, "18:00"),
+         accepted=at(16, "19:00"), on_site=at(17, "11:00"), resolved=at(17, "14:00"),
+         closed=at(17, "18:00"), pauses=(Pause(at(16, "19:00"), at(17, "10:00")),),
+         rating=3, assignee=S1),
+    Spec(3, "complaint", "noise", State.REOPENED, at(17, "09:00"),
+         accepted=at(18, "09:00"), resolved=at(21, "12:00"), reopened=1, assignee=S2),
+    Spec(4, "repair", "elevator", State.CLOSED, at(18, "08:00"),
+         accepted=at(18, "08:10"), resolved=at(18, "13:00"), closed=at(18, "20:00"),
+         rating=4, assignee=S2),
+    Spec(5, "repair", "parking", State.NOT_OURS, at(19, "10:00"), closed=at(19, "11:00")),
+    Spec(6, "repair", "lighting", State.DUPLICATE, at(20, "19:00"), closed=at(20, "19:30")),
+    Spec(7, "repair", "water_power", State.NEW, at(22, "19:00")),
+    Spec(8, "repair", "lighting", State.RESOLVED, at(13, "10:00"),
+         accepted=at(13, "10:30"), resolved=at(16, "10:00"), assignee=S1),
+    Spec(9, "repair", "lighting", State.NEW, at(23, "09:00")),
+    Spec(10, "suggestion", "other", State.WITHDRAWN, at(19, "12:00"), closed=at(19, "12:05")),
+    Spec(11, "complaint", "sanitation", State.REJECTED, at(21, "09:00"),
+         closed=at(21, "10:00")),
+]  # fmt: skip
+
+
 def week_rows() -> list[TicketRow]:
-    return [
-        ticket(1, "repair", "lighting", State.CLOSED, at(16, "09:00"),
-               accepted=at(16, "09:30"), resolved=at(16, "13:00"), closed=at(16, "15:00"),
-               rating=5, assignee=S1),
-        ticket(2, "repair", "leak", State.CLOSED, at(16, "18:00"),
-               accepted=at(16, "19:00"), on_site=at(17, "11:00"), resolved=at(17, "14:00"),
-               closed=at(17, "18:00"), pauses=(Pause(at(16, "19:00"), at(17, "10:00")),),
-               rating=3, assignee=S1),
-        ticket(3, "complaint", "noise", State.REOPENED, at(17, "09:00"),
-               accepted=at(18, "09:00"), resolved=at(21, "12:00"), reopened=1, assignee=S2),
-        ticket(4, "repair", "elevator", State.CLOSED, at(18, "08:00"),
-               accepted=at(18, "08:10"), resolved=at(18, "13:00"), closed=at(18, "20:00"),
-               rating=4, assignee=S2),
-        ticket(5, "repair", "parking", State.NOT_OURS, at(19, "10:00"), closed=at(19, "11:00")),
-        ticket(6, "repair", "lighting", State.DUPLICATE, at(20, "19:00"), closed=at(20, "19:30")),
-        ticket(7, "repair", "water_power", State.NEW, at(22, "19:00")),
-        ticket(8, "repair", "lighting", State.RESOLVED, at(13, "10:00"),
-               accepted=at(13, "10:30"), resolved=at(16, "10:00"), assignee=S1),
-        ticket(9, "repair", "lighting", State.NEW, at(23, "09:00")),
-        ticket(10, "suggestion", "other", State.WITHDRAWN, at(19, "12:00"),
-               closed=at(19, "12:05")),
-        ticket(11, "complaint", "sanitation", State.REJECTED, at(21, "09:00"),
-               closed=at(21, "10:00")),
-    ]  # fmt: skip
+    return [row_of(spec) for spec in WEEK]
 
 
 def last_week() -> Period:
@@ -304,9 +309,10 @@ def test_room_use_over_the_week_with_a_maintenance_day() -> None:
     rules = rules_from_mapping(ACTIVITY)
     bookings = [(at(16, "10:00"), at(16, "12:00")), (at(17, "14:00"), at(17, "17:00"))]
     blackouts = [(at(18, "08:00"), at(18, "21:00"))]
-    use = room_use(rules, SHANGHAI, last_week(), bookings, blackouts)
+    week = last_week()
+    use = utilisation_of_days(rules, SHANGHAI, week.first, week.days, bookings, blackouts=blackouts)
     assert use == Fraction(5, 78)
-    assert room_use(rules, SHANGHAI, last_week(), bookings) == Fraction(5, 91)
+    assert utilisation_of_days(rules, SHANGHAI, week.first, week.days, bookings) == Fraction(5, 91)
 
 
 def _unit(i: int, owner: str, area: str) -> AudienceUnit:
@@ -356,6 +362,6 @@ def test_a_poll_turnout_and_winner() -> None:
 
 @pytest.mark.parametrize("state", sorted(OPEN_STATES))
 def test_open_tickets_have_no_resolution(state: State) -> None:
-    row = ticket(1, "repair", "lighting", state, at(16, "09:00"), accepted=at(16, "09:30"),
-                 resolved=at(16, "13:00"))  # fmt: skip
+    row = row_of(Spec(1, "repair", "lighting", state, at(16, "09:00"),
+                      accepted=at(16, "09:30"), resolved=at(16, "13:00")))  # fmt: skip
     assert row.resolution is None and row.resolution_met is None

@@ -1,21 +1,18 @@
 """The community's other figures of a period: votes closed (turnout by head and by area, and
 their result as ``bot.rules.tally`` counted it at the close), room use against the 80 % target
-(``bot.rules.slots.utilisation_of_days``, the same computation as /utilisation), notices sent
+(computed by ``bot.rules.slots.utilisation_of_days``, as /utilisation is), notices sent
 and their delivery, and joint meetings held this year against 12."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import tzinfo
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from bot.rules.figures.period import Period
 from bot.rules.figures.values import Share
-from bot.rules.slots import RoomRules, TimeRange, utilisation_of_days
 
 SATISFACTION_TARGET = Fraction(9, 10)
 UTILISATION_TARGET = Fraction(4, 5)
@@ -97,17 +94,6 @@ class RoomFigure:
     @property
     def meets_target(self) -> bool:
         return self.use >= UTILISATION_TARGET
-
-
-def room_use(
-    rules: RoomRules,
-    tz: tzinfo,
-    period: Period,
-    bookings: Sequence[TimeRange],
-    blackouts: Sequence[TimeRange] = (),
-) -> Fraction:
-    """Booked time / open time over the period's days; blacked-out time is not open time."""
-    return utilisation_of_days(rules, tz, period.first, period.days, bookings, blackouts=blackouts)
 
 
 @dataclass(frozen=True)

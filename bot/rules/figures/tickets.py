@@ -13,19 +13,25 @@ Which tickets count where (P is the period, "now" the moment of the count):
 * not our responsibility, rejected, duplicate, withdrawn: closed so in P, each counted apart,
   never as resolved.
 * open now, overdue now: open at "now" and reported before the end of P; overdue is past a
-  deadline as ``bot.rules.sla.status_at`` judges it.
+  deadline as ``bot.rules.sla.status_at`` judges it (at the deadline itself is not overdue).
 * first response (and its 及时率): over the tickets opened in P; a ticket still unanswered past
   its response deadline counts as a miss, one not due yet (or withdrawn unanswered) not at all.
   On-site arrival: over those opened in P whose technician was marked on site.
 * 满意率 = ratings of 4 or 5 ÷ ratings; 回访率 = (rated + not fixed) ÷ (resolved + not fixed),
   the resolutions the resident answered; reopen rate = of those, the share sent back at least
   once.
+
+Two steps, so that a database can do the first: each ticket's contribution (``Cell``, one
+ticket's 0/1 flags, ``cell_of``) summed per kind and category, per assignee and per quarter of
+an hour (``Inputs``); then ``summarise`` turns the sums and the durations into figures.
+``ticket_figures`` does both from rows; ``storage.figures`` does the first in SQL, and its
+test holds both to the same answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from bot.rules.clock import from_ts
 from bot.rules.figures.measure import RESOLVED
@@ -38,6 +44,10 @@ GOOD_RATING = 4
 
 #: Closed outcomes counted apart (never as resolved), in the order they are shown.
 OUTCOMES = (State.NOT_OURS, State.REJECTED, State.DUPLICATE, State.WITHDRAWN)
+
+#: The per-day figures are summed per quarter of an hour after the period's start: every
+#: time zone's midnight falls on such a boundary, so they add up to local days exactly.
+BUCKET_SECONDS = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,121 @@ class TicketRow:
     resolution_met: bool | None
 
 
+@dataclass(slots=True)
+class Cell:
+    """Sums of 0/1 flags over tickets (one ticket's contribution is ``cell_of``)."""
+
+    opened: int = 0
+    completed: int = 0  # opened in P and resolved by now
+    response_met: int = 0
+    response_missed: int = 0
+    resolved: int = 0
+    resolution_met: int = 0
+    rated: int = 0
+    good: int = 0
+    reopened: int = 0
+    not_fixed: int = 0
+    closed: int = 0
+    open_now: int = 0
+    overdue: int = 0
+    not_ours: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    withdrawn: int = 0
+
+    def add(self, other: Cell) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+#: ``Cell`` field of each outcome state.
+OUTCOME_FIELDS = {
+    State.NOT_OURS: "not_ours",
+    State.REJECTED: "rejected",
+    State.DUPLICATE: "duplicate",
+    State.WITHDRAWN: "withdrawn",
+}
+
+
+def _past(now: int, due: int | None) -> bool:
+    if due is None:
+        return False
+    return status_at(from_ts(now), from_ts(due), None) is SlaStatus.BREACHED
+
+
+def cell_of(row: TicketRow, period: Period, now: int) -> Cell:
+    """One ticket's contribution to the period's sums (all zero if it counts nowhere)."""
+    start, end = period.start_ts, period.end_ts
+    state = row.state
+    is_open = state in OPEN_STATES
+    resolved = state in RESOLVED
+    c = Cell()
+    if start <= row.created_at < end:
+        c.opened = 1
+        c.completed = int(resolved)
+        c.response_met = int(row.response_met is True)
+        unanswered_late = row.response_met is None and is_open and _past(now, row.response_due_at)
+        c.response_missed = int(row.response_met is False or unanswered_late)
+    if row.resolved_at is not None and start <= row.resolved_at < end:
+        if resolved:
+            c.resolved = 1
+            c.resolution_met = int(row.resolution_met is True)
+            c.rated = int(row.rating is not None)
+            c.good = int(row.rating is not None and row.rating >= GOOD_RATING)
+            c.reopened = int(row.reopen_count > 0)
+        elif is_open and row.reopen_count > 0:
+            c.not_fixed = c.reopened = 1
+    if row.closed_at is not None and start <= row.closed_at < end:
+        if state == State.CLOSED:
+            c.closed = 1
+        elif state in OUTCOME_FIELDS:
+            setattr(c, OUTCOME_FIELDS[State(state)], 1)
+    if is_open and row.created_at < end:
+        c.open_now = 1
+        c.overdue = int(_past(now, row.response_due_at) or _past(now, row.resolution_due_at))
+    return c
+
+
+@dataclass
+class Inputs:
+    """The period's sums and durations, as ``cell_of`` over its rows gives them (or SQL)."""
+
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (kind, category)
+    assignees: dict[int, Cell] = field(default_factory=dict)  # of resolved tickets
+    #: quarter-hour bucket since the start -> [opened, resolved, resolved on time]
+    buckets: dict[int, list[int]] = field(default_factory=dict)
+    response: list[int] = field(default_factory=list)  # of tickets opened in P
+    arrival: list[int] = field(default_factory=list)
+    #: (kind, category, assignee) -> seconds to resolution of the tickets resolved in P
+    resolution: dict[tuple[str, str, int | None], list[int]] = field(default_factory=dict)
+
+
+def inputs_of(rows: Iterable[TicketRow], period: Period, now: int) -> Inputs:
+    found = Inputs()
+    start = period.start_ts
+    for row in rows:
+        c = cell_of(row, period, now)
+        found.cells.setdefault((row.kind, row.category), Cell()).add(c)
+        if c.opened:
+            found.buckets.setdefault((row.created_at - start) // BUCKET_SECONDS, [0, 0, 0])[0] += 1
+            if row.response is not None:
+                found.response.append(row.response)
+            if row.arrival is not None:
+                found.arrival.append(row.arrival)
+        if c.resolved:
+            bucket = found.buckets.setdefault(
+                ((row.resolved_at or 0) - start) // BUCKET_SECONDS, [0, 0, 0]
+            )
+            bucket[1] += 1
+            bucket[2] += c.resolution_met
+            if row.assignee_id is not None:
+                found.assignees.setdefault(row.assignee_id, Cell()).add(c)
+            if row.resolution is not None:
+                key = (row.kind, row.category, row.assignee_id)
+                found.resolution.setdefault(key, []).append(row.resolution)
+    return found
+
+
 @dataclass(frozen=True)
 class Counts:
     opened: int = 0
@@ -71,7 +196,7 @@ class Counts:
     open_now: int = 0
     overdue: int = 0
     not_fixed: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)  # State value -> count
+    outcomes: dict[str, int] = field(default_factory=dict)  # State value -> count (not 0)
 
 
 @dataclass(frozen=True)
@@ -118,166 +243,92 @@ class TicketFigures:
     per_day: list[DayFigures]
 
 
-class _Tally:
-    """Running sums of one group (all tickets, a kind, a category, an assignee)."""
+def _counts(c: Cell) -> Counts:
+    outcomes = {
+        state.value: getattr(c, name) for state, name in OUTCOME_FIELDS.items() if getattr(c, name)
+    }
+    return Counts(c.opened, c.resolved, c.closed, c.open_now, c.overdue, c.not_fixed, outcomes)
 
-    __slots__ = (
-        "closed",
-        "completed",
-        "good",
-        "not_fixed",
-        "open_now",
-        "opened",
-        "outcomes",
-        "overdue",
-        "rated",
-        "reopened",
-        "resolution_met",
-        "resolution_times",
-        "resolved",
-        "response_met",
-        "response_missed",
+
+def _group(c: Cell, times: list[int]) -> GroupFigures:
+    return GroupFigures(
+        _counts(c),
+        durations(times),
+        Share(c.response_met, c.response_met + c.response_missed),
+        Share(c.resolution_met, c.resolved),
     )
 
-    def __init__(self) -> None:
-        self.opened = self.resolved = self.closed = self.open_now = self.overdue = 0
-        self.not_fixed = self.completed = self.rated = self.good = self.reopened = 0
-        self.response_met = self.response_missed = self.resolution_met = 0
-        self.outcomes: dict[str, int] = {}
-        self.resolution_times: list[int] = []
 
-    def counts(self) -> Counts:
-        return Counts(
-            self.opened,
-            self.resolved,
-            self.closed,
-            self.open_now,
-            self.overdue,
-            self.not_fixed,
-            dict(self.outcomes),
-        )
-
-    def group(self) -> GroupFigures:
-        return GroupFigures(
-            self.counts(),
-            durations(self.resolution_times),
-            Share(self.response_met, self.response_met + self.response_missed),
-            Share(self.resolution_met, self.resolved),
-        )
+def _shows(c: Cell) -> bool:
+    """A group shows when anything of it counts in the period."""
+    return bool(
+        c.opened or c.resolved or c.closed or c.open_now or c.not_fixed
+        or c.not_ours or c.rejected or c.duplicate or c.withdrawn
+    )  # fmt: skip
 
 
-def _overdue(row: TicketRow, now: int) -> bool:
-    status = status_at(
-        from_ts(now),
-        from_ts(row.response_due_at) if row.response_due_at is not None else None,
-        from_ts(row.resolution_due_at) if row.resolution_due_at is not None else None,
-    )
-    return status is SlaStatus.BREACHED
-
-
-def ticket_figures(rows: Iterable[TicketRow], period: Period, now: int) -> TicketFigures:
-    """The figures of ``period`` from every row that may count in it (reported, resolved or
-    closed in it, or open now); other rows are ignored."""
-    start, end = period.start_ts, period.end_ts
-    total = _Tally()
-    kinds: dict[str, _Tally] = {}
-    categories: dict[str, _Tally] = {}
-    people: dict[int, _Tally] = {}
-    response_times: list[int] = []
-    arrival_times: list[int] = []
+def summarise(inputs: Inputs, period: Period) -> TicketFigures:
+    total = Cell()
+    kinds: dict[str, Cell] = {}
+    categories: dict[str, Cell] = {}
+    for (kind, category), cell in inputs.cells.items():
+        total.add(cell)
+        kinds.setdefault(kind, Cell()).add(cell)
+        categories.setdefault(category, Cell()).add(cell)
+    by_kind_times: dict[str, list[int]] = {}
+    by_category_times: dict[str, list[int]] = {}
+    by_person_times: dict[int, list[int]] = {}
+    all_times: list[int] = []
+    for (kind, category, person), seconds in inputs.resolution.items():
+        all_times += seconds
+        by_kind_times.setdefault(kind, []).extend(seconds)
+        by_category_times.setdefault(category, []).extend(seconds)
+        if person is not None:
+            by_person_times.setdefault(person, []).extend(seconds)
     days = [[0, 0, 0] for _ in range(period.days)]
-    for row in rows:
-        groups = (
-            total,
-            kinds.setdefault(row.kind, _Tally()),
-            categories.setdefault(row.category, _Tally()),
-        )
-        state = row.state
-        is_open = state in OPEN_STATES
-        if start <= row.created_at < end:
-            days[period.day_of(row.created_at)][0] += 1
-            responded = row.response_met is not None
-            missed = not responded and is_open and _late_response(row, now)
-            if row.response is not None:
-                response_times.append(row.response)
-            if row.arrival is not None:
-                arrival_times.append(row.arrival)
-            for g in groups:
-                g.opened += 1
-                g.completed += state in RESOLVED
-                g.response_met += row.response_met is True
-                g.response_missed += row.response_met is False or missed
-        resolved_in = row.resolved_at is not None and start <= row.resolved_at < end
-        if resolved_in and state in RESOLVED:
-            day = days[period.day_of(row.resolved_at or 0)]
-            day[1] += 1
-            day[2] += row.resolution_met is True
-            person = None
-            if row.assignee_id is not None:
-                person = people.setdefault(row.assignee_id, _Tally())
-            for g in (*groups, person) if person is not None else groups:
-                g.resolved += 1
-                g.resolution_met += row.resolution_met is True
-                if row.resolution is not None:
-                    g.resolution_times.append(row.resolution)
-                if row.rating is not None:
-                    g.rated += 1
-                    g.good += row.rating >= GOOD_RATING
-                g.reopened += row.reopen_count > 0
-        elif resolved_in and is_open and row.reopen_count > 0:
-            for g in groups:
-                g.not_fixed += 1
-                g.reopened += 1
-        closed_in = row.closed_at is not None and start <= row.closed_at < end
-        if closed_in and state == State.CLOSED:
-            for g in groups:
-                g.closed += 1
-        elif closed_in and state in OUTCOMES:
-            for g in groups:
-                g.outcomes[state] = g.outcomes.get(state, 0) + 1
-        if is_open and row.created_at < end:
-            overdue = _overdue(row, now)
-            for g in groups:
-                g.open_now += 1
-                g.overdue += overdue
-    answered = total.rated + total.not_fixed
+    for bucket, (opened, resolved, on_time) in inputs.buckets.items():
+        moment = period.start_ts + bucket * BUCKET_SECONDS
+        if period.contains(moment):
+            day = days[period.day_of(moment)]
+            day[0] += opened
+            day[1] += resolved
+            day[2] += on_time
     returned = total.resolved + total.not_fixed
+    people = sorted(inputs.assignees.items(), key=lambda item: (-item[1].resolved, item[0]))
     return TicketFigures(
-        counts=total.counts(),
-        response=durations(response_times),
-        arrival=durations(arrival_times),
-        resolution=durations(total.resolution_times),
+        counts=_counts(total),
+        response=durations(inputs.response),
+        arrival=durations(inputs.arrival),
+        resolution=durations(all_times),
         response_on_time=Share(total.response_met, total.response_met + total.response_missed),
         resolution_on_time=Share(total.resolution_met, total.resolved),
         completion=Share(total.completed, total.opened),
         satisfaction=Share(total.good, total.rated),
-        follow_up=Share(answered, returned),
+        follow_up=Share(total.rated + total.not_fixed, returned),
         reopen=Share(total.reopened, returned),
-        by_kind={k: t.group() for k, t in sorted(kinds.items()) if _counts_in(t)},
-        by_category={k: t.group() for k, t in sorted(categories.items()) if _counts_in(t)},
+        by_kind={
+            k: _group(c, by_kind_times.get(k, [])) for k, c in sorted(kinds.items()) if _shows(c)
+        },
+        by_category={
+            k: _group(c, by_category_times.get(k, []))
+            for k, c in sorted(categories.items())
+            if _shows(c)
+        },
         by_assignee=[
             AssigneeFigures(
                 user_id,
-                t.resolved,
-                t.resolution_met,
-                durations(t.resolution_times),
-                Share(t.good, t.rated),
+                c.resolved,
+                c.resolution_met,
+                durations(by_person_times.get(user_id, [])),
+                Share(c.good, c.rated),
             )
-            for user_id, t in sorted(people.items(), key=lambda item: (-item[1].resolved, item[0]))
+            for user_id, c in people
         ],
         per_day=[DayFigures(*day) for day in days],
     )
 
 
-def _late_response(row: TicketRow, now: int) -> bool:
-    """Unanswered and past the response deadline at ``now``."""
-    due = row.response_due_at
-    if due is None:
-        return False
-    status = status_at(from_ts(now), from_ts(due), None)
-    return status is SlaStatus.BREACHED
-
-
-def _counts_in(t: _Tally) -> bool:
-    """A group shows when anything of it counts in the period."""
-    return bool(t.opened or t.resolved or t.closed or t.open_now or t.not_fixed or t.outcomes)
+def ticket_figures(rows: Iterable[TicketRow], period: Period, now: int) -> TicketFigures:
+    """The figures of ``period`` from every row that may count in it (reported, resolved or
+    closed in it, or open now); other rows are ignored."""
+    return summarise(inputs_of(rows, period, now), period)
