@@ -27,6 +27,7 @@ from bot.rules.figures import (
     TicketRow,
 )
 from bot.rules.tickets import OPEN_STATES, State
+from bot.rules.votes import OptionDef, options_from_json
 from storage.db import fetch_all, fetch_value
 from storage.notices import load_audience
 from storage.tickets import _OPEN_SQL
@@ -222,6 +223,7 @@ class ClosedVote:
     proposal_id: int
     title: str
     result: dict[str, Any]
+    options: tuple[OptionDef, ...]
 
 
 async def closed_votes(
@@ -233,11 +235,14 @@ async def closed_votes(
     args: tuple[Any, ...] = (start, end) + ((building_id,) if building_id is not None else ())
     rows = await fetch_all(
         conn,
-        "SELECT id, title, result FROM proposals WHERE state = 'closed'"
+        "SELECT id, title, result, options FROM proposals WHERE state = 'closed'"
         f" AND closed_at >= ? AND closed_at < ?{scope} ORDER BY closed_at, id",
         args,
     )
-    return [ClosedVote(r[0], r[1], json.loads(r[2]) if r[2] else {}) for r in rows]
+    return [
+        ClosedVote(r[0], r[1], json.loads(r[2]) if r[2] else {}, options_from_json(r[3]))
+        for r in rows
+    ]
 
 
 def _reaches(raw_audience: str, building_id: int | None) -> bool:

@@ -67,6 +67,7 @@ from bot.rules.figures import (
     measure,
     month_period,
     period_for,
+    recent_months,
     ticket_figures,
     vote_figure,
 )
@@ -298,6 +299,11 @@ def test_periods() -> None:
     assert december.end == date(2027, 1, 1)
     assert december.start_ts == to_ts(datetime(2026, 12, 1, tzinfo=SHANGHAI))
     assert not december.contains(december.end_ts) and december.contains(december.start_ts)
+    assert recent_months(date(2026, 1, 31), 3) == [
+        date(2026, 1, 1),
+        date(2025, 12, 1),
+        date(2025, 11, 1),
+    ]
 
 
 ACTIVITY = {"open": {"daily": "08:00-21:00"}, "slot_minutes": 30}

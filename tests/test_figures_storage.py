@@ -23,7 +23,6 @@ from bot.rules.tickets import Kind, State
 from bot.services import figures
 from bot.services import tickets as service
 from storage import community
-from storage import figures as store
 from storage import tickets as tickets_store
 from storage.db import Database, fetch_all
 from tests.conftest import EXAMPLE, SHANGHAI

@@ -5,7 +5,6 @@ computation behind /utilisation), notice delivery and meetings held this year.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,35 +12,22 @@ import aiosqlite
 
 from bot.rules.clock import from_ts
 from bot.rules.figures import (
+    Figures,
     MeetingFigures,
-    NoticeFigures,
     Period,
     RoomFigure,
-    TicketFigures,
-    VoteFigure,
     summarise,
     vote_figure,
     year_start,
 )
-from bot.services import tickets
-from storage import bookings
+from bot.services import tickets, tickets_render
+from bot.texts.figures import Names
+from storage import bookings, community
 from storage import figures as store
 from storage.db import Database
 
 #: Tickets measured per transaction when older tickets are measured for the first time.
 MEASURE_BATCH = 500
-
-
-@dataclass(frozen=True)
-class Figures:
-    period: Period
-    building_id: int | None  # None: the whole community
-    now: int
-    tickets: TicketFigures
-    votes: list[VoteFigure]
-    rooms: list[RoomFigure]
-    notices: NoticeFigures
-    meetings: MeetingFigures
 
 
 async def measure_pending(db: Database, batch: int = MEASURE_BATCH) -> int:
@@ -71,7 +57,7 @@ async def compute(
     start, end = period.start_ts, period.end_ts
     inputs = await store.ticket_inputs(conn, period, moment, building_id)
     votes = [
-        vote_figure(v.proposal_id, v.title, v.result)
+        vote_figure(v.proposal_id, v.title, v.result, v.options)
         for v in await store.closed_votes(conn, start, end, building_id)
     ]
     rooms = [
@@ -90,3 +76,29 @@ async def compute(
         notices=await store.notice_delivery(conn, start, end, moment, building_id),
         meetings=MeetingFigures(held),
     )
+
+
+async def names(conn: aiosqlite.Connection, f: Figures | None = None) -> Names:
+    """The names the figures show: categories, buildings, and the staff of ``f``."""
+    people_names: dict[int, str] = {}
+    for a in f.tickets.by_assignee if f is not None else []:
+        people_names[a.user_id] = await tickets_render.name_of(conn, a.user_id)
+    return Names(
+        categories={c.code: c.names for c in await community.categories(conn)},
+        buildings={b.id: b.name for b in await community.buildings(conn)},
+        people=people_names,
+    )
+
+
+async def gather(
+    db: Database,
+    tz: ZoneInfo,
+    period: Period,
+    now: datetime,
+    building_id: int | None = None,
+) -> tuple[Figures, Names]:
+    """Measure what was never measured, then count: the figures and their names."""
+    await measure_pending(db)
+    async with db.read() as conn:
+        found = await compute(conn, tz, period, now, building_id)
+        return found, await names(conn, found)

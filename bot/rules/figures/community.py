@@ -12,7 +12,10 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from bot.rules.figures.period import Period
+from bot.rules.figures.tickets import TicketFigures
 from bot.rules.figures.values import Share
+from bot.rules.votes import OptionDef
 
 SATISFACTION_TARGET = Fraction(9, 10)
 UTILISATION_TARGET = Fraction(4, 5)
@@ -39,6 +42,7 @@ class VoteFigure:
     area_total: Decimal | None
     outcome: VoteOutcome
     winner: str | None  # a poll's winning option key
+    options: tuple[OptionDef, ...] = ()
 
     @property
     def area_turnout(self) -> Fraction | None:
@@ -47,13 +51,26 @@ class VoteFigure:
         return Fraction(self.area_part) / Fraction(self.area_total)
 
 
-def vote_figure(proposal_id: int, title: str, result: Mapping[str, Any]) -> VoteFigure:
+def vote_figure(
+    proposal_id: int,
+    title: str,
+    result: Mapping[str, Any],
+    options: tuple[OptionDef, ...] = (),
+) -> VoteFigure:
     """A closed vote's figure from the result stored at its close (``bot.rules.votes.count``
     over ``bot.rules.tally``)."""
     if result.get("kind") == "decision":
         if result.get("empty"):
             return VoteFigure(
-                proposal_id, title, "decision", Share(0, 0), None, None, VoteOutcome.EMPTY, None
+                proposal_id,
+                title,
+                "decision",
+                Share(0, 0),
+                None,
+                None,
+                VoteOutcome.EMPTY,
+                None,
+                options,
             )
         valid = bool(result["participation_by_head"]) and bool(result["participation_by_area"])
         outcome = (
@@ -72,6 +89,7 @@ def vote_figure(proposal_id: int, title: str, result: Mapping[str, Any]) -> Vote
             Decimal(result["total_area"]),
             outcome,
             None,
+            options,
         )
     head = Share(int(result.get("turnout", 0)), int(result.get("eligible", 0)))
     if not head.whole:
@@ -82,7 +100,8 @@ def vote_figure(proposal_id: int, title: str, result: Mapping[str, Any]) -> Vote
         outcome = VoteOutcome.WINNER
     else:
         outcome = VoteOutcome.TIE
-    return VoteFigure(proposal_id, title, "poll", head, None, None, outcome, result.get("winner"))
+    winner = result.get("winner")
+    return VoteFigure(proposal_id, title, "poll", head, None, None, outcome, winner, options)
 
 
 @dataclass(frozen=True)
@@ -120,3 +139,18 @@ class MeetingFigures:
     @property
     def share(self) -> Share:
         return Share(self.held_this_year, self.target)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of a period, for the community (``building_id`` None) or one building,
+    counted at ``now``."""
+
+    period: Period
+    building_id: int | None
+    now: int
+    tickets: TicketFigures
+    votes: list[VoteFigure]
+    rooms: list[RoomFigure]
+    notices: NoticeFigures
+    meetings: MeetingFigures

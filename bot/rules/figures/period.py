@@ -98,12 +98,11 @@ def period_for(kind: PeriodKind, today: date, tz: tzinfo) -> Period:
 
 
 def recent_months(today: date, count: int) -> list[date]:
-    """The first days of the ``count`` months before this one, latest first (a chosen month)."""
-    found: list[date] = []
-    day = month_start(today)
-    for _ in range(count):
-        day = month_start(day - timedelta(days=1))
-        found.append(day)
+    """The first days of this month and the ``count - 1`` before it, latest first (the months
+    offered as "a chosen month")."""
+    found = [month_start(today)]
+    while len(found) < count:
+        found.append(month_start(found[-1] - timedelta(days=1)))
     return found
 
 

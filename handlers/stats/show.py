@@ -1,0 +1,50 @@
+"""The figures of the chosen period and scope: the report in words (locale-formatted numbers),
+then the charts as an album of photos; exports for managers under the report."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
+
+from bot.charts import MissingFontError, draw
+from bot.context import Context
+from bot.services import figures as service
+from bot.texts.figures import report_text
+from handlers.kit import Turn, answer, button, pressed, stale
+from handlers.stats.access import may_see, period_of, scope_of
+from handlers.stats.callbacks import StatsMenu, StatsShow
+
+log = logging.getLogger(__name__)
+
+
+def after_report(turn: Turn, data: StatsShow) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(turn.tr._("Another period"), StatsMenu(data.building))]])
+
+
+async def show(update: Update, context: Context) -> None:
+    query, data, turn = await pressed(update, context, StatsShow)
+    if not await may_see(update, turn):
+        return
+    valid, building = await scope_of(turn, data.building)
+    period = period_of(turn, data.period, data.month)
+    chat = update.effective_chat
+    if not valid or period is None or chat is None:
+        await stale(query, turn)
+        return
+    await answer(query, turn.tr._("Counting…"))
+    tr, services = turn.tr, context.services
+    found, names = await service.gather(services.db, tr.tz, period, turn.now, building)
+    await chat.send_message(report_text(tr, found, names), reply_markup=after_report(turn, data))
+    try:
+        drawn = await draw(tr, found, names)
+    except MissingFontError as exc:
+        log.error("figures: the charts cannot be drawn: %s", exc)
+        await chat.send_message(
+            tr._(
+                "The charts could not be drawn: the Chinese font is missing on the server. "
+                "Please ask the administrator to install it (see the README)."
+            )
+        )
+        return
+    await chat.send_media_group([InputMediaPhoto(c.png, filename=f"{c.name}.png") for c in drawn])
