@@ -322,23 +322,19 @@ async def plan_report(conn: aiosqlite.Connection, month: str, due_at: int) -> No
     )
 
 
-async def claim_report(
-    conn: aiosqlite.Connection, now: int, *, stale_after: int = 600
-) -> str | None:
-    """Claim the earliest due report not done (a claim older than ``stale_after`` whose
-    transaction never committed is due again); its month, or None."""
-    row = await fetch_all(
+async def due_reports(conn: aiosqlite.Connection, now: int) -> list[str]:
+    """Months whose report is due and not done, oldest first."""
+    rows = await fetch_all(
         conn,
-        "UPDATE figure_reports SET claimed_at = ? WHERE month = ("
-        " SELECT month FROM figure_reports WHERE done_at IS NULL AND due_at <= ?"
-        " AND (claimed_at IS NULL OR claimed_at <= ?) ORDER BY due_at LIMIT 1)"
-        " RETURNING month",
-        (now, now, now - stale_after),
+        "SELECT month FROM figure_reports WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at",
+        (now,),
     )
-    return str(row[0][0]) if row else None
+    return [str(r[0]) for r in rows]
 
 
 async def mark_report_done(conn: aiosqlite.Connection, month: str, now: int) -> bool:
+    """Mark the month's report done, if it was not: the claim, in the transaction that queues
+    the report (True: this transaction sends it)."""
     cur = await conn.execute(
         "UPDATE figure_reports SET done_at = ? WHERE month = ? AND done_at IS NULL", (now, month)
     )

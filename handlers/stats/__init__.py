@@ -10,13 +10,14 @@ from typing import Any
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.feature import CommandSpec, Feature, MenuEntry
+from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_
 from bot.rules.auth import Action, Principal, Role, can
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
 from handlers.stats.callbacks import StatsMenu, StatsMonths, StatsPublic, StatsScopes, StatsShow
 from handlers.stats.menu import months, scopes, show_menu, stats, toggle_public
+from handlers.stats.report import INTERVAL_SECONDS, REPORT_JOB, report_job
 from handlers.stats.show import show
 
 
@@ -47,6 +48,7 @@ FEATURE = Feature(
             roles=(Role.MANAGER, Role.COMMITTEE, Role.ADMIN),
         ),
     ),
+    jobs=(JobSpec(REPORT_JOB, report_job, interval_seconds=INTERVAL_SECONDS, first_seconds=30.0),),
 )
 
-__all__ = ["FEATURE"]
+__all__ = ["FEATURE", "REPORT_JOB"]

@@ -23,11 +23,11 @@ CREATE INDEX proposals_closed ON proposals(closed_at) WHERE state = 'closed';
 CREATE INDEX notices_send_at ON notices(send_at);
 CREATE INDEX meeting_occurrences_starts ON meeting_occurrences(starts_at);
 
--- The monthly report: one due row per month ('2026-12'), claimed and done once.
+-- The monthly report: one due row per month reported ('2026-11', due on 1 December); marking
+-- it done and queueing the report's messages commit together, so it is sent once.
 CREATE TABLE figure_reports (
     month TEXT PRIMARY KEY,
     due_at INTEGER NOT NULL,
-    claimed_at INTEGER,
     done_at INTEGER
 );
 CREATE INDEX figure_reports_due ON figure_reports(due_at) WHERE done_at IS NULL;
