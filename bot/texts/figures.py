@@ -215,12 +215,16 @@ def tickets_lines(tr: Translator, t: TicketFigures, names: Names) -> list[str]:
     return lines
 
 
-def vote_line(tr: Translator, v: VoteFigure) -> str:
+def vote_result(tr: Translator, v: VoteFigure) -> str:
+    """How a closed vote ended: passed, not valid, won by an option …"""
     if v.outcome is VoteOutcome.WINNER and v.winner is not None:
         option = find_option(v.options, v.winner)
-        result = tr._("won by {option}", option=option_label(tr, option) if option else v.winner)
-    else:
-        result = tr._(VOTE_OUTCOMES[v.outcome])
+        return tr._("won by {option}", option=option_label(tr, option) if option else v.winner)
+    return tr._(VOTE_OUTCOMES[v.outcome])
+
+
+def vote_line(tr: Translator, v: VoteFigure) -> str:
+    result = vote_result(tr, v)
     turnout = tr._("turnout {share}", share=share_text(tr, v.head))
     if v.area_turnout is not None and v.area_part is not None and v.area_total is not None:
         turnout = tr._(

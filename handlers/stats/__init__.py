@@ -1,5 +1,6 @@
 """Figures (统计) for managers, the committee and administrators: /stats (``menu``: period,
-scope, the public monthly report switch; ``show``: the report in words and the charts) and
+scope, the public monthly report switch; ``show``: the report in words and the charts;
+``export``: the period's rows as .xlsx or .csv for managers) and
 the "figures-report" job (``report``: the monthly report, once, on the first of the month).
 The figures are counted by ``bot.services.figures``, said by ``bot.texts.figures`` and drawn
 by ``bot.charts``."""
@@ -15,7 +16,15 @@ from bot.i18n import N_
 from bot.rules.auth import Action, Principal, Role, can
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.stats.callbacks import StatsMenu, StatsMonths, StatsPublic, StatsScopes, StatsShow
+from handlers.stats.callbacks import (
+    StatsExport,
+    StatsMenu,
+    StatsMonths,
+    StatsPublic,
+    StatsScopes,
+    StatsShow,
+)
+from handlers.stats.export import export
 from handlers.stats.menu import months, scopes, show_menu, stats, toggle_public
 from handlers.stats.report import INTERVAL_SECONDS, REPORT_JOB, report_job
 from handlers.stats.show import show
@@ -30,6 +39,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(months, pattern=matches(StatsMonths)),
         CallbackQueryHandler(scopes, pattern=matches(StatsScopes)),
         CallbackQueryHandler(toggle_public, pattern=matches(StatsPublic)),
+        CallbackQueryHandler(export, pattern=matches(StatsExport)),
     ]
 
 

@@ -9,17 +9,35 @@ from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 
 from bot.charts import MissingFontError, draw
 from bot.context import Context
+from bot.rules.auth import Action, can
+from bot.services import exports
 from bot.services import figures as service
 from bot.texts.figures import report_text
 from handlers.kit import Turn, answer, button, pressed, stale
 from handlers.stats.access import may_see, period_of, scope_of
-from handlers.stats.callbacks import StatsMenu, StatsShow
+from handlers.stats.callbacks import StatsExport, StatsMenu, StatsShow
 
 log = logging.getLogger(__name__)
 
 
 def after_report(turn: Turn, data: StatsShow) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(turn.tr._("Another period"), StatsMenu(data.building))]])
+    """Managers' export buttons (each kind of row as .xlsx or .csv), and another period."""
+    tr = turn.tr
+    rows = []
+    if can(turn.principal, Action.MANAGE):
+        for what in exports.EXPORTS:
+            label = tr._(exports.EXPORT_LABELS[what])
+            rows.append(
+                [
+                    button(
+                        tr._("{what} (.{format})", what=label, format=fmt),
+                        StatsExport(what, fmt, data.period, data.month, data.building),
+                    )
+                    for fmt in exports.FORMATS
+                ]
+            )
+    rows.append([button(tr._("Another period"), StatsMenu(data.building))])
+    return InlineKeyboardMarkup(rows)
 
 
 async def show(update: Update, context: Context) -> None:

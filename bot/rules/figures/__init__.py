@@ -23,6 +23,7 @@ from bot.rules.figures.measure import ANSWERED_OUTCOMES, RESOLVED, Measures, mea
 from bot.rules.figures.period import (
     Period,
     PeriodKind,
+    days_period,
     month_period,
     next_month,
     period_for,
@@ -79,6 +80,7 @@ __all__ = [
     "VoteFigure",
     "VoteOutcome",
     "cell_of",
+    "days_period",
     "durations",
     "inputs_of",
     "measure",

@@ -17,6 +17,7 @@ class PeriodKind(StrEnum):
     THIS_MONTH = "tm"
     LAST_MONTH = "lm"
     MONTH = "m"  # a chosen month
+    DAYS = "d"  # any run of days (the exports' --from … --to …)
 
 
 def midnight(day: date, tz: tzinfo) -> int:
@@ -64,6 +65,11 @@ def span(kind: PeriodKind, first: date, end: date, tz: tzinfo) -> Period:
     days = (end - first).days
     starts = tuple(midnight(first + timedelta(days=i), tz) for i in range(days + 1))
     return Period(kind, first, end, starts)
+
+
+def days_period(first: date, last: date, tz: tzinfo) -> Period:
+    """The days ``first`` to ``last``, both included."""
+    return span(PeriodKind.DAYS, first, last + timedelta(days=1), tz)
 
 
 def month_start(day: date) -> date:
