@@ -22,7 +22,7 @@ from bot.rules.figures import days_period
 from bot.services import exports, figures
 from bot.services.spreadsheets import Table, read_csv, read_xlsx
 from storage import community
-from storage.db import Database
+from storage.db import Database, fetch_value
 from tests.conftest import EXAMPLE, SHANGHAI, Harness
 from tests.test_figures_rules import NOW, WEEK, at
 from tests.test_figures_storage import store_ticket
@@ -41,7 +41,7 @@ async def seed(path: Path) -> Database:
         assert building is not None
         for spec in WEEK:
             await store_ticket(conn, spec, building.id)
-        unit = (await conn.execute_fetchall("SELECT id FROM units WHERE code = '1-101'"))[0][0]
+        unit = await fetch_value(conn, "SELECT id FROM units WHERE code = '1-101'")
         # T3 becomes an anonymous complaint from unit 1-101, in the resident's own words
         await conn.execute(
             "INSERT INTO people (user_id, first_name, created_at) VALUES (5003, '张阿姨', 0)"
@@ -66,7 +66,7 @@ async def seed(path: Path) -> Database:
             " VALUES ('更换电梯', '', '[]', 'decision', 4, 'closed', 7, x'00', 0, ?, ?, ?, ?)",
             (closes - 7 * 86400, closes, closes, json.dumps(result)),
         )
-        room = (await conn.execute_fetchall("SELECT id FROM rooms WHERE code = 'activity'"))[0][0]
+        room = await fetch_value(conn, "SELECT id FROM rooms WHERE code = 'activity'")
         await conn.execute(
             "INSERT INTO bookings (room_id, unit_id, start_at, end_at, state, created_at)"
             " VALUES (?, ?, ?, ?, 'confirmed', 0)",
