@@ -1,15 +1,15 @@
 """The figures' rows: only a period's, each found through an index (0013_figures.sql), plus
 the managers' figure settings and the monthly report's due rows.
 
-Tickets are read as ``bot.rules.figures.TicketRow`` with the SLA measures recorded on them
-(``storage.tickets.record_measures``), so counting a month of a million-ticket history reads
-that month's rows and the open ones, and walks no service calendar.
+Tickets are summed in SQL from the SLA measures recorded on them
+(``storage.tickets.record_measures``), each sum read from one covering index, so counting a
+month of a million-ticket history reads that month's index entries and the open tickets, and
+walks no service calendar.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,6 @@ from bot.rules.figures import (
     Inputs,
     NoticeFigures,
     Period,
-    TicketRow,
 )
 from bot.rules.tickets import OPEN_STATES, State
 from bot.rules.votes import OptionDef, options_from_json
@@ -32,54 +31,12 @@ from storage.db import fetch_all, fetch_value
 from storage.notices import load_audience
 from storage.tickets import _OPEN_SQL
 
-_TICKET_COLUMNS = (
-    "id, kind, category, state, assignee_id, created_at, resolved_at, closed_at,"
-    " response_due_at, resolution_due_at, rating, reopen_count, response_secs, response_met,"
-    " arrival_secs, resolution_secs, resolution_met"
-)
-
-
-def _flag(value: Any) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _ticket_row(r: Sequence[Any]) -> TicketRow:
-    return TicketRow(
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-        _flag(r[13]), r[14], r[15], _flag(r[16]),
-    )  # fmt: skip
-
 
 def _scope(building_id: int | None) -> tuple[str, dict[str, Any]]:
     """The building filter (named ``:b``) and its parameter."""
     if building_id is None:
         return "", {}
     return " AND building_id = :b", {"b": building_id}
-
-
-def _ids_sql(scope: str) -> str:
-    """The ids of every ticket that may count in [:start, :end): reported, resolved or closed
-    in it, or open now; four index range scans (the last the partial index of open tickets),
-    united."""
-    parts = [
-        f"SELECT id FROM tickets WHERE {column} >= :start AND {column} < :end{scope}"
-        for column in ("created_at", "resolved_at", "closed_at")
-    ]
-    parts.append(f"SELECT id FROM tickets WHERE state IN {_OPEN_SQL}{scope}")
-    return " UNION ".join(parts)
-
-
-async def ticket_rows(
-    conn: aiosqlite.Connection, start: int, end: int, building_id: int | None = None
-) -> list[TicketRow]:
-    """Every ticket that may count in [start, end), of one building if given."""
-    scope, args = _scope(building_id)
-    rows = await fetch_all(
-        conn,
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id IN ({_ids_sql(scope)})",
-        {"start": start, "end": end, **args},
-    )
-    return [_ticket_row(r) for r in rows]
 
 
 _RESOLVED_SQL = "('resolved', 'closed')"
