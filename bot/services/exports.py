@@ -46,6 +46,77 @@ EXPORT_LABELS = {
 }
 
 
+#: The columns of each export, in the order of its rows.
+TICKET_HEADERS = (
+    N_("Ticket"),
+    N_("Kind"),
+    N_("Category"),
+    N_("State"),
+    N_("Building"),
+    N_("Floor"),
+    N_("Unit"),
+    N_("Place"),
+    N_("Reported by"),
+    N_("Assigned to"),
+    N_("Reported"),
+    N_("Accepted"),
+    N_("On site"),
+    N_("Resolved"),
+    N_("Closed"),
+    N_("First response (h)"),
+    N_("Response on time"),
+    N_("Resolution (h)"),
+    N_("Resolved on time"),
+    N_("Rating"),
+    N_("Times reopened"),
+    N_("Description"),
+)
+
+VOTE_HEADERS = (
+    N_("Proposal"),
+    N_("Title"),
+    N_("Kind"),
+    N_("Audience"),
+    N_("State"),
+    N_("Opens"),
+    N_("Closes"),
+    N_("Took part"),
+    N_("Could take part"),
+    N_("Turnout by head (%)"),
+    N_("Area that took part (m²)"),
+    N_("Total area (m²)"),
+    N_("Turnout by area (%)"),
+    N_("Result"),
+)
+
+
+BOOKING_HEADERS = (
+    N_("Booking"),
+    N_("Room"),
+    N_("Unit"),
+    N_("Start"),
+    N_("End"),
+    N_("State"),
+    N_("Booked"),
+)
+
+NOTICE_HEADERS = (
+    N_("Notice"),
+    N_("Sent"),
+    N_("Audience"),
+    N_("Urgent"),
+    N_("Text"),
+    N_("Delivered"),
+    N_("Blocked the bot"),
+    N_("Failed"),
+    N_("Still to send"),
+)
+
+
+def _headers(tr: Translator, labels: tuple[str, ...]) -> list[str]:
+    return [tr._(label) for label in labels]
+
+
 @dataclass(frozen=True)
 class Viewer:
     """What the reader may see: units and reporters' names (staff, managers, the operator)."""
@@ -80,33 +151,14 @@ def _share(value: Fraction | None) -> float | None:
 
 
 async def _tickets(
-    conn: aiosqlite.Connection, tr: Translator, period: Period, b: int | None, v: Viewer,
+    conn: aiosqlite.Connection,
+    tr: Translator,
+    period: Period,
+    b: int | None,
+    v: Viewer,
     names: Names,
-) -> Table:  # fmt: skip
-    headers = [
-        tr._("Ticket"),
-        tr._("Kind"),
-        tr._("Category"),
-        tr._("State"),
-        tr._("Building"),
-        tr._("Floor"),
-        tr._("Unit"),
-        tr._("Place"),
-        tr._("Reported by"),
-        tr._("Assigned to"),
-        tr._("Reported"),
-        tr._("Accepted"),
-        tr._("On site"),
-        tr._("Resolved"),
-        tr._("Closed"),
-        tr._("First response (h)"),
-        tr._("Response on time"),
-        tr._("Resolution (h)"),
-        tr._("Resolved on time"),
-        tr._("Rating"),
-        tr._("Times reopened"),
-        tr._("Description"),
-    ]
+) -> Table:
+    headers = _headers(tr, TICKET_HEADERS)
     rows: list[list[Value]] = []
     for t in await store.tickets(conn, period.start_ts, period.end_ts, b):
         if t.anonymous:
@@ -147,8 +199,7 @@ async def _tickets(
 async def _bookings(
     conn: aiosqlite.Connection, tr: Translator, period: Period, b: int | None, v: Viewer
 ) -> Table:
-    headers = [tr._("Booking"), tr._("Room"), tr._("Unit"), tr._("Start"), tr._("End"),
-               tr._("State"), tr._("Booked")]  # fmt: skip
+    headers = _headers(tr, BOOKING_HEADERS)
     rows: list[list[Value]] = [
         [
             k.id,
@@ -167,22 +218,7 @@ async def _bookings(
 async def _votes(
     conn: aiosqlite.Connection, tr: Translator, period: Period, b: int | None
 ) -> Table:
-    headers = [
-        tr._("Proposal"),
-        tr._("Title"),
-        tr._("Kind"),
-        tr._("Audience"),
-        tr._("State"),
-        tr._("Opens"),
-        tr._("Closes"),
-        tr._("Took part"),
-        tr._("Could take part"),
-        tr._("Turnout by head (%)"),
-        tr._("Area that took part (m²)"),
-        tr._("Total area (m²)"),
-        tr._("Turnout by area (%)"),
-        tr._("Result"),
-    ]
+    headers = _headers(tr, VOTE_HEADERS)
     rows: list[list[Value]] = []
     for p in await store.votes(conn, period.start_ts, period.end_ts, b):
         kind = tr._("owners' decision") if p.kind == "decision" else tr._("resident poll")
@@ -220,9 +256,7 @@ async def _votes(
 async def _notices(
     conn: aiosqlite.Connection, tr: Translator, period: Period, b: int | None, names: Names
 ) -> Table:
-    headers = [tr._("Notice"), tr._("Sent"), tr._("Audience"), tr._("Urgent"), tr._("Text"),
-               tr._("Delivered"), tr._("Blocked the bot"), tr._("Failed"),
-               tr._("Still to send")]  # fmt: skip
+    headers = _headers(tr, NOTICE_HEADERS)
     rows: list[list[Value]] = []
     for n in await store.notices(conn, period.start_ts, period.end_ts, b):
         audience = (

@@ -9,24 +9,22 @@ from telegram import InputFile, Update
 from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.services import exports
-from handlers.kit import answer, pressed, stale
-from handlers.stats.access import may_manage, period_of, scope_of
+from handlers.kit import answer, stale
+from handlers.stats.access import checked
 from handlers.stats.callbacks import StatsExport
 
 
 async def export(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, StatsExport)
-    if not await may_manage(update, turn):
-        return
-    valid, building = await scope_of(turn, data.building)
-    period = period_of(turn, data.period, data.month)
+    press = await checked(update, context, StatsExport, manage=True)
     chat = update.effective_chat
-    known = data.what in exports.EXPORTS and data.fmt in exports.FORMATS
-    if not valid or period is None or chat is None or not known:
-        await stale(query, turn)
+    if press is None or press.period is None or chat is None:
+        return
+    data, turn, period, building = press.data, press.turn, press.period, press.building
+    if data.what not in exports.EXPORTS or data.fmt not in exports.FORMATS:
+        await stale(press.query, turn)
         return
     tr = turn.tr
-    await answer(query, tr._("Preparing the file…"))
+    await answer(press.query, tr._("Preparing the file…"))
     viewer = exports.Viewer(personal=can(turn.principal, Action.HANDLE_TICKETS))
     made = await exports.export(
         context.services.db, tr, data.what, data.fmt, period, turn.now, viewer, building

@@ -11,8 +11,8 @@ from bot.rules.auth import Action, can
 from bot.rules.clock import to_ts
 from bot.rules.figures import PeriodKind, recent_months
 from bot.texts.figures import PERIOD_LABELS
-from handlers.kit import Turn, answer, begin, button, pressed, private_only, reply, stale
-from handlers.stats.access import may_manage, may_see, scope_of
+from handlers.kit import Turn, answer, begin, button, pressed, private_only, reply
+from handlers.stats.access import checked, may_see
 from handlers.stats.callbacks import (
     StatsMenu,
     StatsMonths,
@@ -67,27 +67,20 @@ async def stats(update: Update, context: Context) -> None:
 
 
 async def show_menu(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, StatsMenu)
-    if not await may_see(update, turn):
+    press = await checked(update, context, StatsMenu)
+    if press is None:
         return
-    valid, _ = await scope_of(turn, data.building)
-    if not valid:
-        await stale(query, turn)
-        return
-    await answer(query)
-    text, markup = await menu_markup(turn, data.building)
+    await answer(press.query)
+    text, markup = await menu_markup(press.turn, press.data.building)
     await reply(update, text, markup)
 
 
 async def months(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, StatsMonths)
-    if not await may_see(update, turn):
+    press = await checked(update, context, StatsMonths)
+    if press is None:
         return
-    valid, _ = await scope_of(turn, data.building)
-    if not valid:
-        await stale(query, turn)
-        return
-    await answer(query)
+    await answer(press.query)
+    data, turn = press.data, press.turn
     tr = turn.tr
     today = turn.now.astimezone(tr.tz).date()
     buttons = [
@@ -117,20 +110,17 @@ async def scopes(update: Update, context: Context) -> None:
 
 
 async def toggle_public(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, StatsPublic)
-    if not await may_manage(update, turn):
+    press = await checked(update, context, StatsPublic, manage=True)
+    if press is None:
         return
-    valid, _ = await scope_of(turn, data.building)
-    if not valid:
-        await stale(query, turn)
-        return
+    data, turn = press.data, press.turn
     async with turn.services.db.transaction() as conn:
         await store.set_setting(
             conn, store.PUBLIC_REPORT, "1" if data.on else "0", turn.user.id, to_ts(turn.now)
         )
     tr = turn.tr
     await answer(
-        query,
+        press.query,
         tr._("From next month the short report also goes to the groups.")
         if data.on
         else tr._("The monthly report will no longer go to the groups."),

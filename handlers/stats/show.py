@@ -13,8 +13,8 @@ from bot.rules.auth import Action, can
 from bot.services import exports
 from bot.services import figures as service
 from bot.texts.figures import report_text
-from handlers.kit import Turn, answer, button, pressed, stale
-from handlers.stats.access import may_see, period_of, scope_of
+from handlers.kit import Turn, answer, button
+from handlers.stats.access import checked
 from handlers.stats.callbacks import StatsExport, StatsMenu, StatsShow
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,17 @@ def after_report(turn: Turn, data: StatsShow) -> InlineKeyboardMarkup:
 
 
 async def show(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, StatsShow)
-    if not await may_see(update, turn):
-        return
-    valid, building = await scope_of(turn, data.building)
-    period = period_of(turn, data.period, data.month)
+    press = await checked(update, context, StatsShow)
     chat = update.effective_chat
-    if not valid or period is None or chat is None:
-        await stale(query, turn)
+    if press is None or press.period is None or chat is None:
         return
-    await answer(query, turn.tr._("Counting…"))
+    turn, period, building = press.turn, press.period, press.building
+    await answer(press.query, turn.tr._("Counting…"))
     tr, services = turn.tr, context.services
     found, names = await service.gather(services.db, tr.tz, period, turn.now, building)
-    await chat.send_message(report_text(tr, found, names), reply_markup=after_report(turn, data))
+    await chat.send_message(
+        report_text(tr, found, names), reply_markup=after_report(turn, press.data)
+    )
     try:
         drawn = await draw(tr, found, names)
     except MissingFontError as exc:
