@@ -1,4 +1,5 @@
-"""The ``residentbot`` command: run, init, invites, grant, revoke (thin: parses, then calls)."""
+"""The ``residentbot`` command: run, init, invites, export, grant, revoke (thin: parses, then
+calls)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import secrets
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -19,6 +20,9 @@ from bot.i18n import I18n
 from bot.rules.auth import Role
 from bot.rules.clock import system_clock, to_ts
 from bot.rules.community import CommunityFileError, load_file
+from bot.rules.figures import days_period
+from bot.services import exports
+from bot.services.exports import EXPORTS, FORMATS, Viewer
 from bot.texts.owners import owner_letter
 from storage import community, owners, people
 from storage.db import Database, DatabaseTooNewError
@@ -59,6 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     invites.add_argument("--unit", help="only this unit (its code), e.g. to replace a lost letter")
 
+    export = sub.add_parser(
+        "export", help="write tickets, bookings, votes or notices of a period as .xlsx or .csv"
+    )
+    export.add_argument("--what", required=True, choices=EXPORTS, help="what to export")
+    export.add_argument("--from", dest="first", required=True, type=_day, help="YYYY-MM-DD")
+    export.add_argument("--to", dest="last", required=True, type=_day, help="YYYY-MM-DD, included")
+    export.add_argument(
+        "--out", required=True, type=Path, help="the file: .xlsx (figures and rows) or .csv"
+    )
+    export.add_argument("--building", help="only this building (its code)")
+
     for name, verb in (("grant", "give"), ("revoke", "take away")):
         cmd = sub.add_parser(name, help=f"{verb} a role")
         cmd.add_argument("user_id", type=int, help="the person's Telegram user id (see /me)")
@@ -69,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
             help="building code (leader and grid roles are scoped; repeat for several)",
         )
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-01: {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,6 +151,8 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await _owner_letters(db, args, settings)
         if args.command == "invites":
             return await _invites(db, args)
+        if args.command == "export":
+            return await _export(db, args, settings)
         return await _grant(db, args)
     finally:
         await db.close()
@@ -225,6 +249,33 @@ async def _owner_letters(db: Database, args: argparse.Namespace, settings: Setti
             + (" …" if len(missing) > 8 else ""),
             file=sys.stderr,
         )
+    return 0
+
+
+async def _export(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print("residentbot: --out must end in .xlsx or .csv", file=sys.stderr)
+        return 2
+    if args.last < args.first:
+        print("residentbot: --to is before --from", file=sys.stderr)
+        return 2
+    building_id = None
+    if args.building:
+        async with db.read() as conn:
+            found = await community.building_by_code(conn, args.building)
+        if found is None:
+            print(f"residentbot: no building {args.building!r}", file=sys.stderr)
+            return 2
+        building_id = found.id
+    tr = I18n(settings.timezone, settings.locale).translator(settings.locale)
+    period = days_period(args.first, args.last, settings.timezone)
+    # the operator of the database may see everything but anonymous complaints' authors
+    made = await exports.export(
+        db, tr, args.what, fmt, period, system_clock(), Viewer(personal=True), building_id
+    )
+    args.out.write_bytes(made.content)
+    print(f"{args.out}: {args.what}, {args.first} to {args.last} ({len(made.content)} bytes)")
     return 0
 
 

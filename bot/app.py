@@ -28,7 +28,18 @@ from bot.i18n import I18n
 from bot.persistence import SQLitePersistence
 from bot.rules.clock import Clock, system_clock
 from bot.updates import FloodGuard, InOrderPerPerson
-from handlers import admin, bookings, errors, join, meetings, notices, start, tickets, votes
+from handlers import (
+    admin,
+    bookings,
+    errors,
+    join,
+    meetings,
+    notices,
+    start,
+    stats,
+    tickets,
+    votes,
+)
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -40,6 +51,7 @@ FEATURES: list[Feature] = [
     votes.FEATURE,
     notices.FEATURE,
     meetings.FEATURE,
+    stats.FEATURE,
     start.FEATURE,
     admin.FEATURE,
     jobs.FEATURE,

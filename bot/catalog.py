@@ -31,6 +31,15 @@ LOCALE_ROOT = ROOT / "locales"
 SOURCE_DIRS = ("bot", "handlers", "storage")
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "n_": (1, 2)}
 DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
+    "figures": (
+        "handlers/stats/**/*.py",
+        "bot/rules/figures/**/*.py",
+        "bot/texts/figures*.py",
+        "bot/charts/**/*.py",
+        "bot/services/figures*.py",
+        "bot/services/reports*.py",
+        "bot/services/exports*.py",
+    ),
     "tickets": (
         "handlers/tickets/**/*.py",
         "bot/rules/tickets*.py",

@@ -29,7 +29,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 LOCALES = ("zh_Hans", "en", "zh_Hant")
-DOMAINS = ("core", "tickets", "bookings", "votes", "notices")
+DOMAINS = ("core", "tickets", "bookings", "votes", "notices", "figures")
 BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en", "zh_Hant": "zh_Hant_TW"}
 #: The name of each language in itself, for the language picker (not translated on purpose).
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English", "zh_Hant": "繁體中文"}

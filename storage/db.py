@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -142,8 +142,11 @@ async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] 
     return next(iter(rows), None)
 
 
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    """Every row of a query, in one trip to SQLite's thread (not three: execute, fetch, close)."""
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[Any]:
+    """Every row of a query, in one trip to SQLite's thread (not three: execute, fetch, close);
+    ``params`` by position (``?``) or by name (``:name``)."""
     return list(await conn.execute_fetchall(sql, params))
 
 

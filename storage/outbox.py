@@ -38,6 +38,8 @@ class Payload:
     photo: str | None = None
     document: str | None = None
     voice: str | None = None
+    #: a photo to upload from ``outbox_files`` (``add_file``), e.g. a chart of the figures
+    photo_file: int | None = None
     #: inline keyboard rows as Bot API JSON: [[{"text": "…", "callback_data": "…"}], …]
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
     pin: bool = False
@@ -45,7 +47,7 @@ class Payload:
 
     def to_json(self) -> str:
         data: dict[str, Any] = {"text": self.text}
-        for key in ("photo", "document", "voice", "audience"):
+        for key in ("photo", "document", "voice", "audience", "photo_file"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
         if self.buttons:
@@ -62,6 +64,7 @@ class Payload:
             photo=data.get("photo"),
             document=data.get("document"),
             voice=data.get("voice"),
+            photo_file=data.get("photo_file"),
             buttons=data.get("buttons", []),
             pin=bool(data.get("pin", False)),
             audience=data.get("audience", ""),
@@ -332,6 +335,38 @@ async def push(
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+async def add_file(conn: aiosqlite.Connection, name: str, content: bytes, *, now: int) -> int:
+    """A file for payloads to send (``Payload.photo_file``): uploaded on its first send, then
+    sent again by the file id Telegram gave it (``remember_file_id``)."""
+    cur = await conn.execute(
+        "INSERT INTO outbox_files (name, content, created_at) VALUES (?, ?, ?)",
+        (name, content, now),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+@dataclass(frozen=True)
+class OutboxFile:
+    id: int
+    name: str
+    content: bytes
+    file_id: str | None
+
+
+async def get_file(conn: aiosqlite.Connection, file_row: int) -> OutboxFile | None:
+    rows = await fetch_all(
+        conn, "SELECT id, name, content, file_id FROM outbox_files WHERE id = ?", (file_row,)
+    )
+    return OutboxFile(*rows[0]) if rows else None
+
+
+async def remember_file_id(conn: aiosqlite.Connection, file_row: int, file_id: str) -> None:
+    await conn.execute(
+        "UPDATE outbox_files SET file_id = ? WHERE id = ? AND file_id IS NULL", (file_id, file_row)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.rules.figures import Measures
 from bot.rules.tickets import OPEN_STATES, Kind, State
 from storage.db import fetch_all, fetch_one, fetch_value
 
@@ -175,6 +176,26 @@ async def transition(
         (target.value, now, *fields.values(), ticket_id, *allowed),
     )
     return cur.rowcount == 1
+
+
+async def record_measures(
+    conn: aiosqlite.Connection, ticket_id: int, measures: Measures, now: int
+) -> None:
+    """The ticket's SLA measures for the figures (``bot.rules.figures.measure``)."""
+    flag = lambda value: None if value is None else int(value)  # noqa: E731
+    await conn.execute(
+        "UPDATE tickets SET response_secs = ?, response_met = ?, arrival_secs = ?,"
+        " resolution_secs = ?, resolution_met = ?, measured_at = ? WHERE id = ?",
+        (
+            measures.response,
+            flag(measures.response_met),
+            measures.arrival,
+            measures.resolution,
+            flag(measures.resolution_met),
+            now,
+            ticket_id,
+        ),
+    )
 
 
 async def update_fields(conn: aiosqlite.Connection, ticket_id: int, **fields: Any) -> None:

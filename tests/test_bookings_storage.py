@@ -314,7 +314,7 @@ async def test_utilisation_from_storage(world: World) -> None:
         assert await bookings.utilisation(
             conn, room_id, rules, TZ, monday - timedelta(days=7)
         ) == Fraction(0)
-        weekly = await bookings.weekly_utilisation(conn, TZ, monday)
+        weekly = await bookings.rooms_utilisation(conn, TZ, monday)
     assert [(room.code, value) for room, value in weekly] == [
         ("activity", Fraction(3, 78)),
         ("kitchen", Fraction(0)),

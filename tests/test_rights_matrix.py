@@ -50,6 +50,7 @@ MATRIX: dict[str, str] = {
     "/rooms": ". Y Y . . . . . .",
     "/blackout study 2026-11-30 10:00 11:00 paint": ". Y Y . . . . . .",
     "/utilisation": ". Y . . . . . . .",
+    "/stats": "Y Y . Y . . . . .",
     "/votes": "Y Y Y Y Y Y Y Y Y",
     "/propose": "Y Y Y Y Y Y Y Y .",
     "/receipt ABCDEFGHIJ": "Y Y Y Y Y Y Y Y Y",
@@ -97,6 +98,7 @@ README_ROWS: dict[str, list[str]] = {
     "send a notice, `/notices`": ["/notice", "/notices"],
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
+    "`/stats` (figures and charts)": ["/stats"],
 }
 
 #: The README's words for who, as roles (longest first, so "grid workers" is not "staff").

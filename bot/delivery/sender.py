@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -77,10 +77,16 @@ def bulk(bot: Bot) -> dict[str, Any]:
     return {"rate_limit_args": BULK} if getattr(bot, "rate_limiter", None) else {}
 
 
-async def send_payload(bot: Bot, chat_id: int, payload: outbox.Payload) -> Message:
+async def send_payload(
+    bot: Bot, chat_id: int, payload: outbox.Payload, upload: str | InputFile | None = None
+) -> Message:
+    """Send one payload; ``upload`` is the photo of a ``photo_file`` payload (its bytes, or
+    the file id of an earlier upload)."""
     markup = _markup(payload)
     extra = bulk(bot)
     caption = payload.text or None
+    if upload is not None:
+        return await bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup, **extra)
     if payload.voice:
         return await bot.send_voice(
             chat_id, payload.voice, caption=caption, reply_markup=markup, **extra
@@ -296,6 +302,8 @@ class Sender:
     async def _perform(self, row: outbox.OutboxRow) -> int:
         """Send the row's message (or edit its card); the message id it landed as."""
         if row.action != "edit":
+            if row.payload.photo_file is not None:
+                return await self._send_file(row)
             return (await send_payload(self.bot, row.chat_id, row.payload)).message_id
         assert row.card is not None, "an edit names its card"
         async with self.db.read() as conn:
@@ -316,6 +324,21 @@ class Sender:
             if "not modified" not in str(exc):
                 raise
         return message_id
+
+    async def _send_file(self, row: outbox.OutboxRow) -> int:
+        """A photo from ``outbox_files``: uploaded the first time, then by Telegram's file id."""
+        file_row = row.payload.photo_file
+        assert file_row is not None
+        async with self.db.read() as conn:
+            stored = await outbox.get_file(conn, file_row)
+        if stored is None:
+            raise BadRequest("the file to send is gone")
+        media = stored.file_id or InputFile(stored.content, filename=stored.name)
+        sent = await send_payload(self.bot, row.chat_id, row.payload, upload=media)
+        if stored.file_id is None and sent.photo:
+            async with self.db.transaction() as conn:
+                await outbox.remember_file_id(conn, file_row, sent.photo[-1].file_id)
+        return sent.message_id
 
     async def _deliver(self, row: outbox.OutboxRow, result: DrainResult) -> None:
         try:

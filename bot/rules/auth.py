@@ -35,7 +35,8 @@ class Action(enum.Enum):
     CONFIRM_OWNER = "confirm_owner"  # confirm or refuse a household member's owner claim
     GRANT_ROLES = "grant_roles"
     HANDLE_TICKETS = "handle_tickets"
-    MANAGE = "manage"  # SLA policy, assignment, escalations, figures
+    MANAGE = "manage"  # SLA policy, assignment, escalations, exports, the public report
+    SEE_FIGURES = "see_figures"  # /stats: managers, the committee, administrators
     SEE_BUILDING_TICKETS = "see_building_tickets"
     APPROVE_PROPOSAL = "approve_proposal"
     RECORD_PAPER_BALLOT = "record_paper_ballot"
@@ -121,6 +122,8 @@ def can(p: Principal, action: Action, building_id: int | None = None) -> bool:
             return p.has_any(*_PROPERTY)
         case Action.MANAGE:
             return p.has(Role.MANAGER)
+        case Action.SEE_FIGURES:
+            return p.has_any(Role.MANAGER, Role.COMMITTEE, Role.ADMIN)
         case Action.APPROVE_PROPOSAL | Action.RECORD_PAPER_BALLOT | Action.CALL_MEETING:
             return p.has_any(Role.COMMITTEE, Role.MANAGER)
         case Action.SEND_NOTICE:

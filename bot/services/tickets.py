@@ -19,11 +19,13 @@ import aiosqlite
 from bot.i18n import I18n, Translator
 from bot.rules.auth import Role
 from bot.rules.clock import Clock, from_ts, to_ts
+from bot.rules.figures import Measures, measure
 from bot.rules.sla import Audience, Pause, Stage
 from bot.rules.tickets import (
     AUTO_CLOSE,
     RATING_ASK,
     Move,
+    SlaSetup,
     State,
     plan,
     rating_reminder,
@@ -108,7 +110,8 @@ async def category_of(conn: aiosqlite.Connection, code: str) -> community.Catego
 
 
 async def reschedule(conn: aiosqlite.Connection, ticket_id: int) -> Ticket:
-    """Recompute the ticket's deadlines and unsent reminder rows (pauses move them)."""
+    """Recompute the ticket's deadlines and unsent reminder rows (pauses move them), and its
+    SLA measures for the figures (``storage.tickets.record_measures``)."""
     ticket = await store.get(conn, ticket_id)
     assert ticket is not None
     info = await community.get_community(conn)
@@ -138,9 +141,27 @@ async def reschedule(conn: aiosqlite.Connection, ticket_id: int) -> Ticket:
             response_due_at=to_ts(result.response_due) if result.response_due else None,
             resolution_due_at=to_ts(result.resolution_due) if result.resolution_due else None,
         )
+    await store.record_measures(
+        conn, ticket_id, _measures(setup, ticket, pauses), ticket.updated_at
+    )
     refreshed = await store.get(conn, ticket_id)
     assert refreshed is not None
     return refreshed
+
+
+def _measures(setup: SlaSetup, ticket: Ticket, pauses: list[Pause]) -> Measures:
+    """The figures' measures of the ticket as it stands (``bot.rules.figures.measure``)."""
+    at = lambda ts: from_ts(ts) if ts is not None else None  # noqa: E731
+    return measure(
+        setup,
+        ticket.state,
+        from_ts(ticket.created_at),
+        accepted_at=at(ticket.accepted_at),
+        on_site_at=at(ticket.on_site_at),
+        resolved_at=at(ticket.resolved_at),
+        closed_at=at(ticket.closed_at),
+        pauses=pauses,
+    )
 
 
 async def set_rating_timers(conn: aiosqlite.Connection, ticket: Ticket, now: int) -> None:

@@ -32,8 +32,8 @@ async def utilisation(update: Update, context: Context) -> None:
         )
     ]
     async with context.services.db.read() as conn:
-        now_values = await bookings.weekly_utilisation(conn, tr.tz, this_week)
-        last = await bookings.weekly_utilisation(conn, tr.tz, last_week)
+        now_values = await bookings.rooms_utilisation(conn, tr.tz, this_week)
+        last = await bookings.rooms_utilisation(conn, tr.tz, last_week)
     last_values = {room.id: value for room, value in last}
     for room, value in now_values:
         lines.append(

@@ -62,7 +62,7 @@ from bot.rules.slots.model import (
     Violation,
 )
 from bot.rules.slots.room import RoomRules
-from bot.rules.slots.utilisation import utilisation
+from bot.rules.slots.utilisation import utilisation, utilisation_of_days
 
 __all__ = [
     "END_OF_DAY",
@@ -84,4 +84,5 @@ __all__ = [
     "rules_from_mapping",
     "rules_to_mapping",
     "utilisation",
+    "utilisation_of_days",
 ]

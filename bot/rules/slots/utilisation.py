@@ -1,4 +1,4 @@
-"""Utilisation: booked time over open time of a room in an ISO week, exact."""
+"""Utilisation: booked time over open time of a room in an ISO week or any run of days, exact."""
 
 from __future__ import annotations
 
@@ -66,21 +66,40 @@ def utilisation(
     *,
     blackouts: Sequence[TimeRange] = (),
 ) -> Fraction:
-    """Booked time / open time of the room in the ISO week starting on Monday ``week_start``.
-
-    Open time is the real duration of the week's opening hours in ``tz`` (DST-correct), minus
-    ``blackouts`` if given (blacked-out time could not be booked). Bookings are clipped to that
-    time (so to opening hours and to the week), and overlapping bookings are counted once. Pass
-    the bookings that count as use (normally confirmed ones). Returns 0 for a week with no open
-    time. Raises ``ValueError`` if ``week_start`` is not a Monday.
+    """Booked time / open time of the room in the ISO week starting on Monday ``week_start``
+    (``utilisation_of_days`` over its seven days). Raises ``ValueError`` if ``week_start`` is
+    not a Monday.
     """
     if week_start.weekday() != 0:
         raise ValueError(f"week_start must be a Monday, got {week_start} ({week_start:%A})")
+    return utilisation_of_days(rules, tz, week_start, 7, bookings, blackouts=blackouts)
+
+
+def utilisation_of_days(
+    rules: RoomRules,
+    tz: tzinfo,
+    first_day: date,
+    days: int,
+    bookings: Sequence[TimeRange],
+    *,
+    blackouts: Sequence[TimeRange] = (),
+) -> Fraction:
+    """Booked time / open time of the room over ``days`` local days from ``first_day`` (a week,
+    a month: the figures' period).
+
+    Open time is the real duration of those days' opening hours in ``tz`` (DST-correct), minus
+    ``blackouts`` if given (blacked-out time could not be booked). Bookings are clipped to that
+    time (so to opening hours and to the days), and overlapping bookings are counted once. Pass
+    the bookings that count as use (normally confirmed ones). Returns 0 when there is no open
+    time.
+    """
+    if days < 0:
+        raise ValueError(f"days must not be negative, got {days}")
     booked = _merge(_ranges_utc(bookings, "booking"))
     blocked = _merge(_ranges_utc(blackouts, "blackout"))
     open_time: list[TimeRange] = []
-    for offset in range(7):
-        open_time.extend(_open_ranges(week_start + timedelta(days=offset), rules, tz))
+    for offset in range(days):
+        open_time.extend(_open_ranges(first_day + timedelta(days=offset), rules, tz))
     available = _subtract(_merge(open_time), blocked)
     total = _microseconds(available)
     if total == 0:
