@@ -12,7 +12,10 @@ rows at Telegram's pace.
   copy whose post has not gone out yet.
 
 Each message is rendered (in its reader's language) when queued, so the sender needs nothing
-but the row.
+but the row. A message for a group chat (a negative chat id) has its personal numbers masked
+and its unit codes and room numbers masked on the way in (``for_chat``:
+``bot.rules.privacy.mask_personal`` on the text and the button labels), whichever feature wrote
+it: private copies keep the text as written.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from typing import Any
 
 import aiosqlite
 
-from storage import people
+from bot.rules.privacy import NOBODY, mask_personal, names_pattern, unit_candidates
+from storage import community, people
 from storage.db import fetch_all, fetch_value
 
 
@@ -66,6 +70,22 @@ class Payload:
             pin=bool(data.get("pin", False)),
             audience=data.get("audience", ""),
         )
+
+
+async def for_chat(conn: aiosqlite.Connection, chat_id: int, payload: Payload) -> Payload:
+    """What ``chat_id`` may be shown: in a group chat (negative id) nobody's phone, ID or room
+    number and no unit's code, masked in the text and the button labels (never in a button's
+    data or link)."""
+    if chat_id >= 0:
+        return payload
+    labels = [b["text"] for row in payload.buttons for b in row if "text" in b]
+    words = unit_candidates("\n".join([payload.text, *labels]))
+    codes = await community.unit_codes_among(conn, words)
+    buttons = [
+        [{**b, "text": mask_personal(b["text"], codes)} if "text" in b else b for b in row]
+        for row in payload.buttons
+    ]
+    return replace(payload, text=mask_personal(payload.text, codes), buttons=buttons)
 
 
 @dataclass(frozen=True)
@@ -146,7 +166,14 @@ async def enqueue(
         cur = await conn.execute(
             "INSERT OR IGNORE INTO outbox (batch_id, chat_id, payload, next_attempt_at, state,"
             " error) VALUES (?, ?, ?, ?, ?, ?)",
-            (batch_id, chat_id, payload.to_json(), not_before, state, error),
+            (
+                batch_id,
+                chat_id,
+                (await for_chat(conn, chat_id, payload)).to_json(),
+                not_before,
+                state,
+                error,
+            ),
         )
         added += cur.rowcount
     return added
@@ -209,11 +236,13 @@ async def claim_due(
     return claimed
 
 
-async def mark_sent(conn: aiosqlite.Connection, row_id: int, message_id: int, now: int) -> None:
-    await conn.execute(
+async def mark_sent(conn: aiosqlite.Connection, row_id: int, message_id: int, now: int) -> bool:
+    """Mark a row sent; False if the row is gone (its recipient was forgotten meanwhile)."""
+    cur = await conn.execute(
         "UPDATE outbox SET state = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
         (now, message_id, row_id),
     )
+    return cur.rowcount > 0
 
 
 async def mark_blocked(conn: aiosqlite.Connection, row_id: int, error: str) -> None:
@@ -328,7 +357,16 @@ async def push(
     cur = await conn.execute(
         "INSERT INTO outbox (batch_id, chat_id, payload, next_attempt_at, state, error, action,"
         " card, priority) VALUES (?, ?, ?, ?, ?, ?, 'send', ?, ?)",
-        (batch, chat_id, payload.to_json(), now, state, error, card, PUSH_PRIORITY),
+        (
+            batch,
+            chat_id,
+            (await for_chat(conn, chat_id, payload)).to_json(),
+            now,
+            state,
+            error,
+            card,
+            PUSH_PRIORITY,
+        ),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -369,6 +407,7 @@ async def edit_card(
 ) -> None:
     """Show ``payload`` on the card in this chat. Only the latest state matters: a post of the
     card not sent yet is rewritten instead, and edits not sent yet are superseded."""
+    payload = await for_chat(conn, chat_id, payload)
     waiting = await fetch_all(
         conn,
         "SELECT id, payload FROM outbox WHERE card = ? AND chat_id = ? AND action = 'send'"
@@ -423,3 +462,71 @@ async def card_post_waiting(conn: aiosqlite.Connection, card: str, chat_id: int)
         (card, chat_id),
     )
     return value is not None
+
+
+# ---------------------------------------------------------------------------- forgetting
+
+
+async def forget(
+    conn: aiosqlite.Connection, user_id: int, names: Sequence[str], *, now: int
+) -> None:
+    """/forgetme for the outbox (see ``storage.privacy`` for the whole picture):
+
+    - every row addressed to the person goes, whatever its state: what was sent to them (the
+      texts and their chat id) is no longer kept, and what was still waiting is never sent;
+      the delivery counts of past broadcasts no longer include them;
+    - their copies of cards go from ``outbox_cards``; batches forget who made them and where
+      their delivery report went;
+    - rows to other people that name them (a ticket's card "Reported by: …", a join request)
+      have each name (and "#<id>", how a nameless person is shown) replaced by "-", and a card
+      whose posted copy showed it is edited in place to match (unless a newer version of that
+      copy is already waiting to be sent)."""
+    await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
+    await conn.execute("DELETE FROM outbox_cards WHERE chat_id = ?", (user_id,))
+    await conn.execute(
+        "UPDATE outbox_batches SET created_by = NULL WHERE created_by = ?", (user_id,)
+    )
+    await conn.execute(
+        "UPDATE outbox_batches SET report_chat_id = NULL WHERE report_chat_id = ?", (user_id,)
+    )
+    words = [*names, f"#{user_id}"]
+    pattern = names_pattern(words)
+    if pattern is None:
+        return
+    likes = " OR ".join("instr(payload, ?) > 0" for _ in words)
+    rows = await fetch_all(
+        conn,
+        f"SELECT id, chat_id, payload, state, card FROM outbox WHERE {likes} ORDER BY id",
+        words,
+    )
+    for row_id, chat_id, raw, state, card in rows:
+        old = Payload.from_json(raw)
+        new = replace(
+            old,
+            text=pattern.sub(NOBODY, old.text),
+            buttons=[
+                [{**b, "text": pattern.sub(NOBODY, b["text"])} if "text" in b else b for b in line]
+                for line in old.buttons
+            ],
+        )
+        if new == old:
+            continue
+        await conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (new.to_json(), row_id))
+        if card is not None and state == "sent" and await _shown_last(conn, card, chat_id, row_id):
+            await edit_card(conn, card, chat_id, new, now=now)
+
+
+async def _shown_last(conn: aiosqlite.Connection, card: str, chat_id: int, row_id: int) -> bool:
+    """Whether this sent row is what the card's copy in this chat shows now (nothing newer
+    was sent, and nothing is waiting)."""
+    latest = await fetch_value(
+        conn,
+        "SELECT MAX(id) FROM outbox WHERE card = ? AND chat_id = ? AND state = 'sent'",
+        (card, chat_id),
+    )
+    return latest == row_id and not await fetch_value(
+        conn,
+        "SELECT 1 FROM outbox WHERE card = ? AND chat_id = ? AND state IN ('pending', 'sending')"
+        " LIMIT 1",
+        (card, chat_id),
+    )
