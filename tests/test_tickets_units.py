@@ -263,7 +263,10 @@ async def test_describe_and_forget(tmp_path: Path) -> None:
         found = await store.get(conn, ticket)
         assert found is not None and found.reporter_id is None
         assert found.description == "dark"  # the community's record stays
-        assert await ticket_privacy.describe(conn, 42) == {} and await ticket_privacy.describe(conn, 43) == {}
+        assert (
+            await ticket_privacy.describe(conn, 42) == {}
+            and await ticket_privacy.describe(conn, 43) == {}
+        )
         assert [n.author_id for n in await store.notes(conn, ticket)] == [None]
         assert [h.actor for h in await store.history(conn, ticket)] == [None]
     await db.close()
