@@ -162,9 +162,9 @@ async def forget_me(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     await answer(update.callback_query)
     text = turn.tr._(
-        "This deletes your registration, roles, language and conversations with me. Your "
-        "tickets and votes stay for the community's records but without your name. "
-        "Are you sure?"
+        "This deletes your registration, roles, language, our conversations and the messages "
+        "I sent you. Your tickets, bookings and votes stay for the community's records, but "
+        "nothing in them leads to you any more. Are you sure?"
     )
     markup = keyboard(
         [

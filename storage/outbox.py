@@ -27,7 +27,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.rules.privacy import NOBODY, mask_personal, names_pattern, unit_candidates
+from bot.rules.privacy import mask_personal, scrubber, unit_candidates
 from storage import community, people
 from storage.db import fetch_all, fetch_value
 
@@ -468,7 +468,12 @@ async def card_post_waiting(conn: aiosqlite.Connection, card: str, chat_id: int)
 
 
 async def forget(
-    conn: aiosqlite.Connection, user_id: int, names: Sequence[str], *, now: int
+    conn: aiosqlite.Connection,
+    user_id: int,
+    names: Sequence[str],
+    numbers: Sequence[str] = (),
+    *,
+    now: int,
 ) -> None:
     """/forgetme for the outbox (see ``storage.privacy`` for the whole picture):
 
@@ -478,9 +483,10 @@ async def forget(
     - their copies of cards go from ``outbox_cards``; batches forget who made them and where
       their delivery report went;
     - rows to other people that name them (a ticket's card "Reported by: …", a join request)
-      have each name (and "#<id>", how a nameless person is shown) replaced by "-", and a card
-      whose posted copy showed it is edited in place to match (unless a newer version of that
-      copy is already waiting to be sent)."""
+      or carry their phone and ID ``numbers`` (their answer pushed to staff) have each name
+      (and "#<id>", how a nameless person is shown) replaced by "-" and each number masked,
+      and a card whose posted copy showed it is edited in place to match (unless a newer
+      version of that copy is already waiting to be sent)."""
     await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
     await conn.execute("DELETE FROM outbox_cards WHERE chat_id = ?", (user_id,))
     await conn.execute(
@@ -489,10 +495,8 @@ async def forget(
     await conn.execute(
         "UPDATE outbox_batches SET report_chat_id = NULL WHERE report_chat_id = ?", (user_id,)
     )
-    words = [*names, f"#{user_id}"]
-    pattern = names_pattern(words)
-    if pattern is None:
-        return
+    words = [w for w in (*names, f"#{user_id}", *numbers) if w]
+    scrub = scrubber([*names, f"#{user_id}"], numbers)
     likes = " OR ".join("instr(payload, ?) > 0" for _ in words)
     rows = await fetch_all(
         conn,
@@ -503,9 +507,9 @@ async def forget(
         old = Payload.from_json(raw)
         new = replace(
             old,
-            text=pattern.sub(NOBODY, old.text),
+            text=scrub(old.text),
             buttons=[
-                [{**b, "text": pattern.sub(NOBODY, b["text"])} if "text" in b else b for b in line]
+                [{**b, "text": scrub(b["text"])} if "text" in b else b for b in line]
                 for line in old.buttons
             ],
         )

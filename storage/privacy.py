@@ -38,8 +38,10 @@ Kept for the community's record, without a link to them (id columns set to NULL)
   ``outbox_batches`` (created_by, report_chat_id), ``residences`` of others (decided_by),
   ``roles`` of others (granted_by), ``admin_claims`` (used_by: the code stays used),
   ``audit_log`` (actor; a subject or detail that was their id is emptied);
-- ``outbox`` rows to other people that named them (a ticket's card, a join request): each of
-  their names (and "#<id>") becomes "-", and a card's posted copy is edited to match.
+- ``outbox`` rows to other people that named them (a ticket's card, a join request) or carried
+  their phone or ID numbers (found in what they wrote in tickets, as their answer pushed to
+  staff): each of their names (and "#<id>") becomes "-", each number is masked, and a card's
+  posted copy is edited to match.
 
 Nothing of the person in them: ``community``, ``buildings``, ``owners`` (the owner register of
 the community file: names of legal owners, not Telegram accounts; /forgetme is about the
@@ -105,7 +107,8 @@ async def forget_user(
         all_names.append(known.first_name)
         if known.username:
             all_names += [known.username, f"@{known.username}"]
-    await outbox.forget(conn, user_id, all_names, now=now)
+    numbers = sorted(await ticket_privacy.personal_numbers(conn, user_id))
+    await outbox.forget(conn, user_id, all_names, numbers, now=now)
     await ticket_privacy.forget(conn, user_id, all_names)
     for forgetter in FORGETTERS:
         await forgetter(conn, user_id)

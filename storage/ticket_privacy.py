@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 import aiosqlite
 
-from bot.rules.privacy import NOBODY, names_pattern
+from bot.rules.privacy import find_personal, scrubber
 from storage import community
 from storage.db import fetch_all, fetch_one
 
@@ -88,16 +88,15 @@ async def forget(conn: aiosqlite.Connection, user_id: int, names: Collection[str
             "UPDATE ticket_history SET detail = ? WHERE id = ?",
             (await community.mask_for_group(conn, detail), entry_id),
         )
-    pattern = names_pattern(names)
-    if pattern is not None:
-        for entry_id, detail in await fetch_all(
-            conn, "SELECT id, detail FROM ticket_history WHERE action = 'assigned'"
-        ):
-            scrubbed = pattern.sub(NOBODY, detail)
-            if scrubbed != detail:
-                await conn.execute(
-                    "UPDATE ticket_history SET detail = ? WHERE id = ?", (scrubbed, entry_id)
-                )
+    scrub = scrubber(names)
+    for entry_id, detail in await fetch_all(
+        conn, "SELECT id, detail FROM ticket_history WHERE action = 'assigned'"
+    ):
+        scrubbed = scrub(detail)
+        if scrubbed != detail:
+            await conn.execute(
+                "UPDATE ticket_history SET detail = ? WHERE id = ?", (scrubbed, entry_id)
+            )
     for column in ("reporter_id", "assignee_id", "accepted_by", "asked_by"):
         await conn.execute(
             f"UPDATE tickets SET {column} = NULL WHERE {column} = ?",
@@ -105,3 +104,25 @@ async def forget(conn: aiosqlite.Connection, user_id: int, names: Collection[str
         )
     await conn.execute("UPDATE ticket_history SET actor = NULL WHERE actor = ?", (user_id,))
     await conn.execute("DELETE FROM ticket_followers WHERE user_id = ?", (user_id,))
+
+
+async def personal_numbers(conn: aiosqlite.Connection, user_id: int) -> set[str]:
+    """The phone and ID numbers the person wrote in their tickets, notes and answers (before
+    they are masked): /forgetme masks them too where the outbox carried them to others."""
+    texts = [
+        str(value)
+        for row in await fetch_all(
+            conn,
+            "SELECT description, place, rating_comment FROM tickets WHERE reporter_id = ?",
+            (user_id,),
+        )
+        for value in row
+        if value
+    ]
+    texts += [
+        str(r[0])
+        for r in await fetch_all(
+            conn, "SELECT text FROM ticket_notes WHERE author_id = ?", (user_id,)
+        )
+    ]
+    return {number for text in texts for number in find_personal(text)}

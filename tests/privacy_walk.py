@@ -15,7 +15,8 @@ caption, and its buttons' labels):
 - a unit of the community: its code (``1-302``) or its room with 室 (``302室``);
 - the name of a complaint's author on a message about that complaint (``#N``), and the name of
   an anonymous complaint's author anywhere unless the same person is named as the reporter of a
-  non-complaint ticket (a repair's card names its reporter to staff);
+  non-complaint ticket (a repair's card names its reporter to staff); authors who are staff or
+  managers are not looked for (cards name them as assignees and in the assign menu);
 - a ballot choice: a ballot's receipt code, or a voter's name next to the label of the option
   they chose.
 
@@ -128,6 +129,17 @@ def problems(emu: BotAPIEmulator, db_path: Path) -> list[str]:
         " JOIN people p ON p.user_id = t.reporter_id"
         " WHERE (t.kind = 'complaint' OR t.anonymous) AND p.first_name != ''",
     )
+    # Staff and managers are named on cards as assignees and in the assign menu: their names
+    # there are no author's (a staff member may file an anonymous complaint too).
+    staff_names = {
+        str(r[0])
+        for r in _rows(
+            db_path,
+            "SELECT p.first_name FROM roles r JOIN people p ON p.user_id = r.user_id"
+            " WHERE r.role IN ('staff', 'manager')",
+        )
+    }
+    complaints = [c for c in complaints if str(c[2]) not in staff_names]
     named_reporters = {
         str(r[0])
         for r in _rows(
@@ -144,8 +156,10 @@ def problems(emu: BotAPIEmulator, db_path: Path) -> list[str]:
     )
 
     for item in texts:
-        for number in find_personal(item.text) + LONG_DIGITS.findall(item.text):
-            report(item, f"a phone or ID number {number!r}")
+        numbers = find_personal(item.text)
+        numbers += [n for n in LONG_DIGITS.findall(item.text) if not any(n in m for m in numbers)]
+        for number in numbers:
+            report(item, f"a phone, ID or room number {number!r}")
         for label, pattern in unit_patterns:
             if pattern.search(item.text):
                 report(item, f"the unit {label!r}")

@@ -171,16 +171,22 @@ def _name_pattern(name: str) -> str:
     return escaped
 
 
-def names_pattern(names: Collection[str]) -> re.Pattern[str] | None:
-    """One pattern for a person's names (the longest first, so a full name goes whole)."""
-    useful = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
+def scrubber(names: Collection[str], numbers: Collection[str] = ()) -> Callable[[str], str]:
+    """What /forgetme does to the texts other people got about a person: each of ``names``
+    becomes ``NOBODY`` and each of ``numbers`` (their phone and ID numbers, as they wrote them)
+    is masked. Longest first, so a full name goes whole."""
+    masked = {n: mask_personal(n) for n in numbers if n}
+    useful = {n.strip() for n in names if n and n.strip()} | set(masked)
     if not useful:
-        return None
-    return re.compile("|".join(_name_pattern(n) for n in useful))
+        return lambda text: text
+    pattern = re.compile(
+        "|".join(
+            re.escape(n) if n in masked else _name_pattern(n)
+            for n in sorted(useful, key=len, reverse=True)
+        )
+    )
 
+    def scrub(text: str) -> str:
+        return pattern.sub(lambda m: masked.get(m.group(0), NOBODY), text) if text else text
 
-def scrub_names(text: str, names: Collection[str]) -> str:
-    """``text`` with each of ``names`` replaced by ``NOBODY``: what /forgetme leaves in the
-    messages other people got about the person."""
-    pattern = names_pattern(names)
-    return pattern.sub(NOBODY, text) if pattern is not None and text else text
+    return scrub
