@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from storage import bookings, outbox, people, ticket_privacy
+from storage import bookings, outbox_forget, people, ticket_privacy
 from storage import meetings as meetings_store
 from storage import notices as notices_store
 from storage import votes as votes_store
@@ -108,7 +108,7 @@ async def forget_user(
         if known.username:
             all_names += [known.username, f"@{known.username}"]
     numbers = sorted(await ticket_privacy.personal_numbers(conn, user_id))
-    await outbox.forget(conn, user_id, all_names, numbers, now=now)
+    await outbox_forget.forget(conn, user_id, all_names, numbers, now=now)
     await ticket_privacy.forget(conn, user_id, all_names)
     for forgetter in FORGETTERS:
         await forgetter(conn, user_id)
