@@ -19,12 +19,8 @@ async def test_forgetting_in_the_outbox(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "o.db")
     async with db.transaction() as conn:
         # to the person: pending, sent, and a card copy of theirs
-        pending = await outbox.push(conn, ME, outbox.Payload("still to come"), now=1, kind="t")
-        sent = await outbox.push(
-            conn, ME, outbox.Payload("your card"), now=1, kind="t", card="ticket:1"
-        )
-        await outbox.mark_sent(conn, sent, 100, 2)
-        await outbox.record_card(conn, "ticket:1", ME, 100, "staff")
+        await outbox.push(conn, ME, outbox.Payload("still to come"), now=1, kind="t")
+        await posted(conn, ME, "your card", "ticket:1", "staff")
         batch = await outbox.create_batch(
             conn, "notice", "1", created_by=ME, now=1, report_chat_id=ME
         )
@@ -33,29 +29,10 @@ async def test_forgetting_in_the_outbox(tmp_path: Path) -> None:
         )
         # to others: a group card naming them (posted, then shown last), a private card to
         # another person whose newer edit is still waiting, and an unrelated "Lift" card
-        card = await outbox.push(
-            conn,
-            GROUP,
-            outbox.Payload("Reported by: Li Wang\nLift broken", audience="group"),
-            now=1,
-            kind="t",
-            card="ticket:1",
-        )
-        await outbox.mark_sent(conn, card, 7, 2)
-        await outbox.record_card(conn, "ticket:1", GROUP, 7, "group")
-        copy = await outbox.push(
-            conn,
-            OTHER,
-            outbox.Payload("Li said: call 13812345678", audience="manager"),
-            now=1,
-            kind="t",
-            card="ticket:2",
-        )
-        await outbox.mark_sent(conn, copy, 8, 2)
-        await outbox.record_card(conn, "ticket:2", OTHER, 8, "manager")
+        await posted(conn, GROUP, "Reported by: Li Wang\nLift broken", "ticket:1", "group")
+        await posted(conn, OTHER, "Li said: call 13812345678", "ticket:2", "manager")
         await outbox.edit_card(conn, "ticket:2", OTHER, outbox.Payload("Li now says hello"), now=3)
-        unrelated = await outbox.push(conn, OTHER, outbox.Payload("Lift fixed"), now=1, kind="t")
-        del pending, unrelated
+        await outbox.push(conn, OTHER, outbox.Payload("Lift fixed"), now=1, kind="t")
 
         await outbox_forget.forget(conn, ME, ["Li", "Li Wang"], ["13812345678"], now=10)
 
@@ -79,6 +56,16 @@ async def test_forgetting_in_the_outbox(tmp_path: Path) -> None:
             conn, "SELECT created_by, report_chat_id FROM outbox_batches WHERE id = ?", (batch,)
         ) == [(None, None)]
     await db.close()
+
+
+async def posted(
+    conn: aiosqlite.Connection, chat_id: int, text: str, card: str, audience: str
+) -> None:
+    """A card's copy, sent and recorded where it landed (as the sender does)."""
+    payload = outbox.Payload(text, audience=audience)
+    row = await outbox.push(conn, chat_id, payload, now=1, kind="t", card=card)
+    await outbox.mark_sent(conn, row, 100 + row, 2)
+    await outbox.record_card(conn, card, chat_id, 100 + row, audience)
 
 
 async def fetch(
