@@ -164,9 +164,9 @@ async def forget_me(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     await answer(update.callback_query)
     text = turn.tr._(
-        "This deletes your registration, roles, language and conversations with me. Your "
-        "tickets and votes stay for the community's records but without your name. "
-        "Are you sure?"
+        "This deletes your registration, roles, language, our conversations and the messages "
+        "I sent you. Your tickets, bookings and votes stay for the community's records, but "
+        "nothing in them leads to you any more. Are you sure?"
     )
     markup = keyboard(
         [
@@ -184,8 +184,13 @@ async def forget_me_confirm(update: Update, context: Context) -> None:
     if not data.confirm:
         await reply(update, turn.tr._("Nothing was deleted."))
         return
+    user = turn.user
+    names = [user.first_name, user.full_name]
+    if user.username:
+        names += [user.username, f"@{user.username}"]
     async with context.services.db.transaction() as conn:
-        await privacy.forget_user(conn, turn.user.id)
+        await privacy.forget_user(conn, user.id, now=turn.ts, names=names)
+    context.services.deliver_now()  # the edits of cards that named them
     # What PTB holds in memory goes too (its persistence writes the empty dicts as deletions).
     if context.user_data is not None:
         context.user_data.clear()

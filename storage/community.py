@@ -11,7 +11,8 @@ from typing import Any
 import aiosqlite
 
 from bot.rules.community import CommunitySpec
-from storage.db import fetch_one
+from bot.rules.privacy import mask_personal, unit_candidates
+from storage.db import fetch_all, fetch_one
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,24 @@ async def all_units(conn: aiosqlite.Connection) -> list[Unit]:
 async def unit(conn: aiosqlite.Connection, unit_id: int) -> Unit | None:
     row = await fetch_one(conn, _UNIT_SELECT + " WHERE u.id = ? AND u.active = 1", (unit_id,))
     return _unit(row) if row else None
+
+
+async def unit_codes_among(conn: aiosqlite.Connection, words: set[str]) -> set[str]:
+    """Which of ``words`` are units' codes (retired units' too: a code is a home either way)."""
+    if not words:
+        return set()
+    rows = await fetch_all(
+        conn,
+        "SELECT code FROM units WHERE code IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(words)),),
+    )
+    return {str(r[0]) for r in rows}
+
+
+async def mask_for_group(conn: aiosqlite.Connection, text: str) -> str:
+    """``text`` as a group chat or another resident may see it: phone, ID and room numbers
+    and the community's unit codes masked (``bot.rules.privacy``)."""
+    return mask_personal(text, await unit_codes_among(conn, unit_candidates(text)))
 
 
 async def unit_by_invite(conn: aiosqlite.Connection, code: str) -> Unit | None:

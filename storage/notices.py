@@ -262,11 +262,8 @@ async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
 
 
 async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
-    """Notices stay for the community's records, without their author."""
+    """Notices stay for the community's records, without their author; a mute goes; a bound
+    group forgets who bound it."""
     await conn.execute("DELETE FROM notice_mutes WHERE user_id = ?", (user_id,))
     await conn.execute("UPDATE notices SET author_id = NULL WHERE author_id = ?", (user_id,))
-    await conn.execute(
-        "UPDATE outbox_batches SET created_by = NULL, report_chat_id = NULL"
-        " WHERE created_by = ? OR report_chat_id = ?",
-        (user_id, user_id),
-    )
+    await conn.execute("UPDATE group_bindings SET bound_by = NULL WHERE bound_by = ?", (user_id,))

@@ -12,7 +12,10 @@ rows at Telegram's pace.
   copy whose post has not gone out yet.
 
 Each message is rendered (in its reader's language) when queued, so the sender needs nothing
-but the row.
+but the row. A message for a group chat (a negative chat id) has its personal numbers masked
+and its unit codes and room numbers masked on the way in (``for_chat``:
+``bot.rules.privacy.mask_personal`` on the text and the button labels), whichever feature wrote
+it: private copies keep the text as written.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from typing import Any
 
 import aiosqlite
 
-from storage import people
+from bot.rules.privacy import mask_personal, unit_candidates
+from storage import community, people
 from storage.db import fetch_all, fetch_value
 
 
@@ -69,6 +73,22 @@ class Payload:
             pin=bool(data.get("pin", False)),
             audience=data.get("audience", ""),
         )
+
+
+async def for_chat(conn: aiosqlite.Connection, chat_id: int, payload: Payload) -> Payload:
+    """What ``chat_id`` may be shown: in a group chat (negative id) nobody's phone, ID or room
+    number and no unit's code, masked in the text and the button labels (never in a button's
+    data or link)."""
+    if chat_id >= 0:
+        return payload
+    labels = [b["text"] for row in payload.buttons for b in row if "text" in b]
+    words = unit_candidates("\n".join([payload.text, *labels]))
+    codes = await community.unit_codes_among(conn, words)
+    buttons = [
+        [{**b, "text": mask_personal(b["text"], codes)} if "text" in b else b for b in row]
+        for row in payload.buttons
+    ]
+    return replace(payload, text=mask_personal(payload.text, codes), buttons=buttons)
 
 
 @dataclass(frozen=True)
@@ -149,7 +169,14 @@ async def enqueue(
         cur = await conn.execute(
             "INSERT OR IGNORE INTO outbox (batch_id, chat_id, payload, next_attempt_at, state,"
             " error) VALUES (?, ?, ?, ?, ?, ?)",
-            (batch_id, chat_id, payload.to_json(), not_before, state, error),
+            (
+                batch_id,
+                chat_id,
+                (await for_chat(conn, chat_id, payload)).to_json(),
+                not_before,
+                state,
+                error,
+            ),
         )
         added += cur.rowcount
     return added
@@ -212,11 +239,13 @@ async def claim_due(
     return claimed
 
 
-async def mark_sent(conn: aiosqlite.Connection, row_id: int, message_id: int, now: int) -> None:
-    await conn.execute(
+async def mark_sent(conn: aiosqlite.Connection, row_id: int, message_id: int, now: int) -> bool:
+    """Mark a row sent; False if the row is gone (its recipient was forgotten meanwhile)."""
+    cur = await conn.execute(
         "UPDATE outbox SET state = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
         (now, message_id, row_id),
     )
+    return cur.rowcount > 0
 
 
 async def mark_blocked(conn: aiosqlite.Connection, row_id: int, error: str) -> None:
@@ -331,7 +360,16 @@ async def push(
     cur = await conn.execute(
         "INSERT INTO outbox (batch_id, chat_id, payload, next_attempt_at, state, error, action,"
         " card, priority) VALUES (?, ?, ?, ?, ?, ?, 'send', ?, ?)",
-        (batch, chat_id, payload.to_json(), now, state, error, card, PUSH_PRIORITY),
+        (
+            batch,
+            chat_id,
+            (await for_chat(conn, chat_id, payload)).to_json(),
+            now,
+            state,
+            error,
+            card,
+            PUSH_PRIORITY,
+        ),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -404,6 +442,7 @@ async def edit_card(
 ) -> None:
     """Show ``payload`` on the card in this chat. Only the latest state matters: a post of the
     card not sent yet is rewritten instead, and edits not sent yet are superseded."""
+    payload = await for_chat(conn, chat_id, payload)
     waiting = await fetch_all(
         conn,
         "SELECT id, payload FROM outbox WHERE card = ? AND chat_id = ? AND action = 'send'"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -310,20 +311,38 @@ async def audit(
 
 
 async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
-    """Delete what we store about a person (residences, roles, name, language, conversations).
+    """Delete what we store about a person (residences, roles, name, language, conversations)
+    and the traces of what they did to others' rows (who decided a residence, who granted a
+    role, who used the administrator claim or an owner letter, who changed a figures setting,
+    who acted in the audit log, whom it was about).
 
     Feature tables anonymise their own rows through ``storage.privacy``."""
+    me = str(user_id)
     await conn.execute("DELETE FROM residences WHERE user_id = ?", (user_id,))
     await conn.execute("DELETE FROM roles WHERE user_id = ?", (user_id,))
     await conn.execute("UPDATE residences SET decided_by = NULL WHERE decided_by = ?", (user_id,))
+    await conn.execute("UPDATE roles SET granted_by = NULL WHERE granted_by = ?", (user_id,))
+    await conn.execute("UPDATE admin_claims SET used_by = NULL WHERE used_by = ?", (user_id,))
+    await conn.execute("UPDATE owner_codes SET used_by = NULL WHERE used_by = ?", (user_id,))
+    await conn.execute(
+        "UPDATE figure_settings SET changed_by = NULL WHERE changed_by = ?", (user_id,)
+    )
     await conn.execute("UPDATE audit_log SET actor = NULL WHERE actor = ?", (user_id,))
+    await conn.execute("UPDATE audit_log SET subject = '' WHERE subject = ?", (me,))
+    await conn.execute("UPDATE audit_log SET detail = '' WHERE detail = ?", (me,))
     await conn.execute("DELETE FROM people WHERE user_id = ?", (user_id,))
     await conn.execute(
-        "DELETE FROM ptb_data WHERE (kind = 'user_data' AND key = ?)"
-        " OR (kind = 'chat_data' AND key = ?)",
-        (str(user_id), str(user_id)),
+        "DELETE FROM ptb_data WHERE kind IN ('user_data', 'chat_data') AND key = ?", (me,)
     )
-    await conn.execute(
-        "DELETE FROM ptb_data WHERE kind = 'conversation' AND key LIKE ?",
-        (f"%[{user_id}, {user_id}]",),
-    )
+    # Conversation keys are "<name>:[chat_id, user_id]" (or "[user_id]" for one that follows
+    # the person across chats): every conversation of theirs, in any chat.
+    for (key,) in await fetch_all(conn, "SELECT key FROM ptb_data WHERE kind = 'conversation'"):
+        start = str(key).find(":[")
+        try:
+            ids = json.loads(str(key)[start + 1 :]) if start >= 0 else []
+        except ValueError:
+            continue
+        if isinstance(ids, list) and user_id in ids:
+            await conn.execute(
+                "DELETE FROM ptb_data WHERE kind = 'conversation' AND key = ?", (key,)
+            )

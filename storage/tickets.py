@@ -463,26 +463,3 @@ async def mark_sent(conn: aiosqlite.Connection, reminder_id: int, now: int) -> N
 # ---------------------------------------------------------------------------------------------
 # /me and /forgetme
 # ---------------------------------------------------------------------------------------------
-
-
-async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
-    reported = await fetch_one(
-        conn, "SELECT COUNT(*) FROM tickets WHERE reporter_id = ?", (user_id,)
-    )
-    followed = await fetch_one(
-        conn, "SELECT COUNT(*) FROM ticket_followers WHERE user_id = ?", (user_id,)
-    )
-    found: dict[str, int] = {}
-    if reported[0]:
-        found["tickets_reported"] = int(reported[0])
-    if followed[0]:
-        found["tickets_followed"] = int(followed[0])
-    return found
-
-
-async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
-    """Tickets stay for the community's records, without the person."""
-    await conn.execute("UPDATE tickets SET reporter_id = NULL WHERE reporter_id = ?", (user_id,))
-    await conn.execute("UPDATE ticket_notes SET author_id = NULL WHERE author_id = ?", (user_id,))
-    await conn.execute("UPDATE ticket_history SET actor = NULL WHERE actor = ?", (user_id,))
-    await conn.execute("DELETE FROM ticket_followers WHERE user_id = ?", (user_id,))

@@ -418,11 +418,33 @@ async def describe(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
 
 async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
     """Ballots stay (the count must stay right) but lose the voter's identity: the unit and the
-    owner key remain. A resident-poll counting key that named the person is replaced by one
-    naming the ballot row. Proposals keep their text without the author or approver."""
+    owner key remain. A resident-poll counting key that named the person ("r<id>") is replaced
+    by one naming the ballot row ("x<ballot id>"), in the ballots and in the ``counted`` map of
+    a closed proposal's stored result, so a closed tally stays exactly as published and the
+    ballot is still found as counted, but leads to nobody (receipts were bound to the person:
+    theirs can no longer be checked). Proposals keep their text without author or approver;
+    paper ballots forget the officer who recorded them."""
+    key = f"r{user_id}"
+    for (proposal_id,) in await fetch_all(
+        conn,
+        "SELECT DISTINCT proposal_id FROM ballots WHERE voter_id = ? AND count_key = ?",
+        (user_id, key),
+    ):
+        raw = await fetch_value(
+            conn, "SELECT result FROM proposals WHERE id = ? AND result IS NOT NULL", (proposal_id,)
+        )
+        result = json.loads(raw) if raw else None
+        counted = result.get("counted") if isinstance(result, dict) else None
+        if isinstance(counted, dict) and key in counted:
+            ballot_id = counted.pop(key)
+            counted[f"x{ballot_id}"] = ballot_id
+            await conn.execute(
+                "UPDATE proposals SET result = ? WHERE id = ?",
+                (json.dumps(result, ensure_ascii=False, sort_keys=True), proposal_id),
+            )
     await conn.execute(
         "UPDATE ballots SET count_key = 'x' || id WHERE voter_id = ? AND count_key = ?",
-        (user_id, f"r{user_id}"),
+        (user_id, key),
     )
     await conn.execute("UPDATE ballots SET voter_id = NULL WHERE voter_id = ?", (user_id,))
     await conn.execute("UPDATE ballots SET recorded_by = NULL WHERE recorded_by = ?", (user_id,))

@@ -49,6 +49,7 @@ from bot.rules.community import load_file
 from bot.updates import FloodGuard
 from storage import community, people
 from storage.db import Database
+from tests import privacy_walk as walk
 from tests.emulator import BotAPIEmulator, SentMessage
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
@@ -328,3 +329,25 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     finally:
         await h.stop()
         await h.emu.stop()
+
+
+@pytest.fixture(autouse=True)
+def privacy_walk(request: pytest.FixtureRequest) -> Iterator[walk.Walk]:
+    """At the end of every test that uses the harness, walk every message the bot posted to a
+    group chat (``tests/privacy_walk.py``) and fail on a phone or ID number, a unit, a
+    complaint's author or a ballot choice. A test that posts one on purpose calls
+    ``privacy_walk.expect(text)``: the walk must then find it (and only it)."""
+    expected = walk.Walk()
+    if "harness" not in request.fixturenames:
+        yield expected
+        return
+    h: Harness = request.getfixturevalue("harness")  # set up first, so torn down after this
+    yield expected
+    found = walk.problems(h.emu, h.db_path)
+    unexplained = [p for p in found if not any(text in p for text in expected.expected)]
+    missed = [text for text in expected.expected if not any(text in p for p in found)]
+    if unexplained or missed:
+        lines = ["the privacy walk of the bot's group messages failed:"]
+        lines += [f"  {p}" for p in unexplained]
+        lines += [f"  expected but not found: {text!r}" for text in missed]
+        pytest.fail("\n".join(lines), pytrace=False)

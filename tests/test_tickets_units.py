@@ -23,6 +23,7 @@ from bot.rules.tickets import (
     staff_moves,
     target_state,
 )
+from storage import ticket_privacy
 from storage import tickets as store
 from storage.db import Database
 
@@ -255,14 +256,17 @@ async def test_describe_and_forget(tmp_path: Path) -> None:
     async with db.transaction() as conn:
         await store.follow(conn, ticket, 43, 1001)
         await store.add_note(conn, ticket, 1002, 42, "more")
-        assert await store.describe(conn, 42) == {"tickets_reported": 1}
-        assert await store.describe(conn, 43) == {"tickets_followed": 1}
-        await store.forget(conn, 42)
-        await store.forget(conn, 43)
+        assert await ticket_privacy.describe(conn, 42) == {"tickets_reported": 1}
+        assert await ticket_privacy.describe(conn, 43) == {"tickets_followed": 1}
+        await ticket_privacy.forget(conn, 42)
+        await ticket_privacy.forget(conn, 43)
         found = await store.get(conn, ticket)
         assert found is not None and found.reporter_id is None
         assert found.description == "dark"  # the community's record stays
-        assert await store.describe(conn, 42) == {} and await store.describe(conn, 43) == {}
+        assert (
+            await ticket_privacy.describe(conn, 42) == {}
+            and await ticket_privacy.describe(conn, 43) == {}
+        )
         assert [n.author_id for n in await store.notes(conn, ticket)] == [None]
         assert [h.actor for h in await store.history(conn, ticket)] == [None]
     await db.close()

@@ -384,8 +384,8 @@ class Sender:
                     result.retried += 1
             return
         async with self.db.transaction() as conn:
-            await outbox.mark_sent(conn, row.id, message_id, to_ts(self.clock()))
-            if row.card is not None and row.action == "send":
+            marked = await outbox.mark_sent(conn, row.id, message_id, to_ts(self.clock()))
+            if marked and row.card is not None and row.action == "send":
                 await outbox.record_card(
                     conn, row.card, row.chat_id, message_id, row.payload.audience
                 )

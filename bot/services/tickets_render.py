@@ -2,7 +2,9 @@
 is, who reported it and who handles it, in the reader's language.
 
 Group cards never show a unit number or the author of a complaint; private copies show the
-unit, and only managers see who filed an anonymous complaint.
+unit, and only managers see who filed an anonymous complaint. Phone, ID and room numbers and unit
+codes in what the resident wrote are masked on the way into a group chat
+(``storage.outbox.for_chat``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ async def name_of(conn: aiosqlite.Connection, user_id: int | None) -> str:
 
 
 async def where_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, show_unit: bool) -> str:
+    """Where the ticket is. Without ``show_unit`` (group cards, reminders, leaders' views) a home
+    is "a home on floor N" and a public place's words have their phone numbers masked."""
     found = await community.building(conn, t.building_id)
     building = found.name if found else "?"
     if t.unit_id is not None:
@@ -41,7 +45,8 @@ async def where_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, show
         if show_unit and unit is not None:
             return tr._("{building}, unit {unit}", building=building, unit=unit.code)
         return tr._("{building}, a home on floor {floor}", building=building, floor=t.floor)
-    return tr._("{building}, {place}", building=building, place=t.place)
+    place = t.place if show_unit else await community.mask_for_group(conn, t.place)
+    return tr._("{building}, {place}", building=building, place=place)
 
 
 async def category_name(conn: aiosqlite.Connection, tr: Translator, code: str) -> str:

@@ -10,8 +10,9 @@ and shows nothing.
 Privacy (PRODUCT.md: room numbers and complaints never reach other residents, and a leader is a
 resident too): this view never shows a unit number (a home is "a home on floor N"), never who
 reported a ticket, and never the resident's own words for a complaint or a repair inside a home;
-only public-area repairs and suggestions show their description. Staff who need more open the
-full card with ``/ticket N``. The rules are the same for everyone who uses this view.
+only public-area repairs and suggestions show their description, with phone, ID and room
+numbers and unit codes masked (``bot.rules.privacy``). Staff who need more open the full card
+with ``/ticket N``. The rules are the same for everyone who uses this view.
 
 This module's handlers and menu button are carried by ``handlers.tickets.FEATURE``.
 """
@@ -229,7 +230,8 @@ async def summary(
     )
     if shows_description(t):
         if t.description:
-            lines.append(tr._("Description: {text}", text=t.description))
+            text = await community.mask_for_group(conn, t.description)
+            lines.append(tr._("Description: {text}", text=text))
     else:
         lines.append(tr._("What the resident wrote stays with the property staff."))
     lines.append(tr._("History:"))
