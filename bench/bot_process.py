@@ -26,6 +26,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.app import build_application  # imported before the clock starts: start-up is the work
+from bot.config import load_settings
+from storage.db import Database
+
 
 async def echo_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
     app: Application[Any, Any, Any, Any, Any, Any] = (
@@ -46,10 +50,6 @@ async def echo_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, 
 
 
 async def resident_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
-    from bot.app import build_application
-    from bot.config import load_settings
-    from storage.db import Database
-
     path = Path(args.db)
     settings = load_settings(
         {
