@@ -1,4 +1,5 @@
-"""The ``residentbot`` command: run, init, invites, grant, revoke (thin: parses, then calls)."""
+"""The ``residentbot`` command: run, init, invites, grant, revoke, backup, restore (thin:
+parses, then calls; the operator's commands live in ``bot.ops``)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import I18n
+from bot.ops import backup as ops_backup
+from bot.ops.lock import AlreadyRunning, RunLock
 from bot.rules.auth import Role
 from bot.rules.clock import system_clock, to_ts
 from bot.rules.community import CommunityFileError, load_file
 from bot.texts.owners import owner_letter
 from storage import community, owners, people
+from storage.backup import BackupError
 from storage.db import Database, DatabaseTooNewError
 
 log = logging.getLogger("residentbot")
@@ -68,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
             action="append",
             help="building code (leader and grid roles are scoped; repeat for several)",
         )
+    ops_backup.register(sub)
     return parser
 
 
@@ -92,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run(settings, verbose=verbose)
+        if args.command == "backup":
+            return ops_backup.backup_command(args, settings)
+        if args.command == "restore":
+            return ops_backup.restore_command(args, settings)
         return asyncio.run(_command(args, settings))
     except DatabaseTooNewError as exc:
         print(f"residentbot: {exc}", file=sys.stderr)
@@ -277,8 +286,28 @@ def run(settings: Settings, *, verbose: bool = False) -> int:
     The Bot API is reached first (getMe) with no retries: if that fails the person starting the
     bot gets one clear line (the traceback only with ``--verbose``), and the first
     administrator's claim code is printed only once the bot is known to work."""
+    try:
+        with RunLock(settings.db_path):
+            return _run_locked(settings, verbose=verbose)
+    except AlreadyRunning as exc:
+        print(f"residentbot: not started: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run_locked(settings: Settings, *, verbose: bool) -> int:
     from bot.app import build_application
 
+    try:
+        saved = ops_backup.backup_before_migrating(settings)
+    except (BackupError, OSError) as exc:
+        print(
+            f"residentbot: not started: the database needs migrating, but the backup before it "
+            f"failed ({exc}); free some space or set RESIDENTBOT_BACKUP_DIR",
+            file=sys.stderr,
+        )
+        return 1
+    if saved is not None:
+        log.info("backup before migrating the database: %s", saved)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     db = loop.run_until_complete(Database.open(settings.db_path))

@@ -172,7 +172,7 @@ def test_newer_database_is_refused_by_the_cli(
 
 
 def test_help_on_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "init", "invites", "grant", "revoke"):
+    for command in ("run", "init", "invites", "grant", "revoke", "backup", "restore"):
         with pytest.raises(SystemExit) as exit_info:
             main([command, "--help"])
         assert exit_info.value.code == 0
@@ -230,6 +230,12 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         reply = await emu.wait_message(555, after=mark, contains="administrator", timeout=20)
         assert "You are now the administrator" in (reply.text or "")
         await emu.wait_message(555, after=mark, contains="Hello Boss", timeout=20)
+        # while it runs: a backup may be taken, a restore is refused
+        backup = await _cli(env, tmp_path, "backup")
+        assert backup[0] == 0, backup[1]
+        made = backup[1].split(": ")[-1].strip()
+        restore = await _cli(env, tmp_path, "restore", made)
+        assert restore[0] == 1 and "residentbot is running on this database" in restore[1]
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
@@ -239,6 +245,23 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert b"SECRET-token-value" not in output
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
+    with sqlite3.connect(made) as conn:  # the backup taken while it ran holds the claim
+        assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
+
+
+async def _cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await proc.communicate()
+    return await proc.wait(), out.decode(errors="replace")
 
 
 def _free_port() -> int:
