@@ -1,4 +1,4 @@
-"""The ``residentbot`` command: run, init, invites, grant, revoke, backup, restore (thin:
+"""The ``residentbot`` command: run, init, invites, grant, revoke, backup, restore, check (thin:
 parses, then calls; the operator's commands live in ``bot.ops``)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import I18n
 from bot.ops import backup as ops_backup
+from bot.ops import check as ops_check
 from bot.ops.lock import AlreadyRunning, RunLock
 from bot.rules.auth import Role
 from bot.rules.clock import system_clock, to_ts
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
             help="building code (leader and grid roles are scoped; repeat for several)",
         )
     ops_backup.register(sub)
+    ops_check.register(sub)
     return parser
 
 
@@ -87,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not verbose:  # "Adding job tentatively …" once per job says nothing to an operator
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if args.command == "check":  # it reports configuration problems itself, among others
+        return ops_check.check_command(args)
     try:
         settings = load_settings(env_file=args.env_file, require_token=args.command == "run")
     except ConfigError as exc:

@@ -59,13 +59,3 @@ async def finish(
         "UPDATE backup_due SET finished_at = ?, file = ?, error = ? WHERE id = ?",
         (now, file, error, due_id),
     )
-
-
-async def last_finished(conn: aiosqlite.Connection) -> tuple[str, str | None, str | None] | None:
-    """(day, file, error) of the latest backup that ended, for ``residentbot check``."""
-    row = await fetch_one(
-        conn,
-        "SELECT day, file, error FROM backup_due WHERE finished_at IS NOT NULL"
-        " ORDER BY finished_at DESC, id DESC LIMIT 1",
-    )
-    return None if row is None else (row[0], row[1], row[2])

@@ -172,7 +172,7 @@ def test_newer_database_is_refused_by_the_cli(
 
 
 def test_help_on_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "init", "invites", "grant", "revoke", "backup", "restore"):
+    for command in ("run", "init", "invites", "grant", "revoke", "backup", "restore", "check"):
         with pytest.raises(SystemExit) as exit_info:
             main([command, "--help"])
         assert exit_info.value.code == 0
