@@ -25,6 +25,21 @@ async def pending(conn: aiosqlite.Connection) -> Due | None:
     return None if row is None else Due(*row)
 
 
+async def unfinished(conn: aiosqlite.Connection, claimed_before: int) -> Due | None:
+    """A row claimed before then whose backup never ended (the process died during it)."""
+    row = await fetch_one(
+        conn,
+        "SELECT id, day, due_at FROM backup_due WHERE claimed_at IS NOT NULL"
+        " AND finished_at IS NULL AND claimed_at <= ? ORDER BY due_at LIMIT 1",
+        (claimed_before,),
+    )
+    return None if row is None else Due(*row)
+
+
+async def reclaim(conn: aiosqlite.Connection, due: Due, now: int) -> None:
+    await conn.execute("UPDATE backup_due SET claimed_at = ? WHERE id = ?", (now, due.id))
+
+
 async def schedule(conn: aiosqlite.Connection, day: str, due_at: int) -> None:
     """The row for ``day`` (nothing if that day has one already: once a day)."""
     await conn.execute(

@@ -7,6 +7,7 @@ import dataclasses
 from datetime import date, datetime, time, timedelta
 
 from bot.rules.auth import Role
+from bot.services import backups
 from storage.backup import backups_in
 from tests.conftest import SHANGHAI, Harness
 
@@ -107,3 +108,22 @@ async def test_a_failed_backup_is_told_to_the_administrators_once(harness: Harne
     harness.clock.set(_at_three(date(2026, 11, 25)))
     await harness.run_job(JOB)
     assert _days(harness) == [date(2026, 11, 25)]
+
+
+async def test_a_backup_the_process_died_making_is_made_again(harness: Harness) -> None:
+    await harness.start()
+    await harness.run_job(JOB)
+    harness.clock.set(_at_three(date(2026, 11, 24)))
+    assert harness.db is not None
+    async with harness.db.transaction() as conn:  # the job claims the day's row ...
+        assert await backups.claim_due(conn, harness.clock(), 3, SHANGHAI) is not None
+    await harness.crash()  # ... and the process dies before the copy is made
+    await harness.start(load_example=False)
+    await harness.run_job(JOB)  # claimed a moment ago: perhaps still running, left alone
+    assert _days(harness) == []
+    harness.clock.advance(timedelta(minutes=61))
+    await harness.run_job(JOB)
+    await harness.run_job(JOB)
+    assert _days(harness) == [date(2026, 11, 24)]
+    rows = await harness.rows("SELECT day, file IS NOT NULL, error FROM backup_due ORDER BY day")
+    assert rows == [("2026-11-24", 1, None), ("2026-11-25", 0, None)]

@@ -4,6 +4,7 @@ migrates an existing database (the copies themselves: ``storage.backup``)."""
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -69,7 +70,10 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
 def backup_before_migrating(settings: Settings, now: datetime | None = None) -> Path | None:
     """Before ``run`` migrates an existing database: a checked copy of it as it was (None when
     there is nothing to migrate, or no database yet). Raises ``BackupError`` if it cannot."""
-    done = store.applied(settings.db_path)
+    try:
+        done = store.applied(settings.db_path)
+    except sqlite3.Error:
+        return None  # unreadable: Database.open says so
     known = {m.version for m in known_migrations()}
     if not done or known <= done or max(done) > max(known):
         return None  # new, up to date, or too new (Database.open refuses it)

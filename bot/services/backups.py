@@ -4,7 +4,7 @@ itself with the retention, and the administrators told when it fails (outbox row
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 import aiosqlite
@@ -22,6 +22,8 @@ from storage import outbox, people
 from storage.outbox import Payload
 
 KIND = "daily"
+#: A backup claimed this long ago that never ended died with its process: made again.
+UNFINISHED_AFTER = timedelta(hours=1)
 
 
 def _day(moment: datetime, zone: tzinfo) -> str:
@@ -32,7 +34,12 @@ async def claim_due(
     conn: aiosqlite.Connection, now: datetime, hour: int, zone: tzinfo
 ) -> store.Due | None:
     """The day's row if it is due, claimed in this transaction (so the backup is made once,
-    whoever else sweeps, whatever restarts); keeps the next day's row waiting."""
+    whoever else sweeps, whatever restarts); keeps the next day's row waiting. One the process
+    died making is claimed again an hour later."""
+    died = await store.unfinished(conn, to_ts(now - UNFINISHED_AFTER))
+    if died is not None:
+        await store.reclaim(conn, died, to_ts(now))
+        return died
     due = await store.pending(conn)
     if due is not None and due.due_at <= to_ts(now):
         if not await store.claim(conn, due, to_ts(now)):

@@ -13,8 +13,8 @@ def failure_text(tr: Translator, *, day: str, folder: str, error: str) -> str:
             tr._("Reason: {error}", error=error[:500]),
             tr._(
                 "The bot keeps working, but nothing new is backed up until this is fixed. "
-                "Please tell whoever looks after the server; `residentbot check` on the server "
-                "shows more."
+                "Please tell whoever looks after the server (running residentbot check there "
+                "shows more)."
             ),
         )
     )
