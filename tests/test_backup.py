@@ -19,18 +19,9 @@ from bot.ops.lock import RunLock
 from storage import backup as store
 from storage import people
 from storage.db import Database, connect, known_migrations, migrate
+from tests.test_cli import env_fixture  # noqa: F401  (the fixture `env`)
 
 NEWEST = max(m.version for m in known_migrations())
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("RESIDENTBOT_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RESIDENTBOT_DB", str(tmp_path / "r.db"))
-    return tmp_path
 
 
 def _audit_ids(path: Path) -> list[int]:

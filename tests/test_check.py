@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,19 +11,9 @@ import pytest
 from bot.__main__ import main
 from storage.db import known_migrations
 from tests.emulator import BotAPIEmulator
-from tests.test_cli import EXAMPLE, _free_port
+from tests.test_cli import EXAMPLE, _cli, _free_port, env_fixture  # noqa: F401 (`env`)
 
 NEWEST = max(m.version for m in known_migrations())
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("RESIDENTBOT_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RESIDENTBOT_DB", str(tmp_path / "r.db"))
-    return tmp_path
 
 
 def _lines(capsys: pytest.CaptureFixture[str], level: str) -> list[str]:
@@ -35,25 +23,17 @@ def _lines(capsys: pytest.CaptureFixture[str], level: str) -> list[str]:
 async def test_a_healthy_installation_checks_out(tmp_path: Path) -> None:
     emu = BotAPIEmulator()
     await emu.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RESIDENTBOT_")}
-    env.update(
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RESIDENTBOT_")}
+    environ.update(
         RESIDENTBOT_TOKEN=emu.token,
         RESIDENTBOT_API_BASE_URL=emu.base_url,
         RESIDENTBOT_DB=str(tmp_path / "r.db"),
     )
 
-    async def cli(*args: str) -> tuple[int, str]:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-        out, _ = await proc.communicate()
-        return await proc.wait(), out.decode()
-
     try:
-        assert (await cli("init", str(EXAMPLE)))[0] == 0
-        assert (await cli("backup"))[0] == 0
-        code, out = await cli("check", "--community", str(EXAMPLE))
+        assert (await _cli(environ, tmp_path, "init", str(EXAMPLE)))[0] == 0
+        assert (await _cli(environ, tmp_path, "backup"))[0] == 0
+        code, out = await _cli(environ, tmp_path, "check", "--community", str(EXAMPLE))
     finally:
         await emu.stop()
     assert code == 0, out

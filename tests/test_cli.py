@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "community.toml"
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(name="env")
+def env_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with no RESIDENTBOT_* settings but the database path (also used by
+    tests/test_backup.py and tests/test_check.py)."""
     for key in list(os.environ):
         if key.startswith("RESIDENTBOT_"):
             monkeypatch.delenv(key)
@@ -193,28 +195,9 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         RESIDENTBOT_DB=str(db),
         PYTHONUNBUFFERED="1",
     )
-    init = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "init",
-        str(EXAMPLE),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert await init.wait() == 0
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    init = await _cli(env, tmp_path, "init", str(EXAMPLE))
+    assert init[0] == 0, init[1]
+    proc = await _spawn(env, tmp_path, "run")
     output = b""
     try:
         assert proc.stdout is not None
@@ -249,8 +232,9 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
 
 
-async def _cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
+async def _spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    """``python -m bot ARGS`` as a process, its stderr in its stdout."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -260,6 +244,10 @@ async def _cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+
+
+async def _cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
+    proc = await _spawn(env, cwd, *args)
     out, _ = await proc.communicate()
     return await proc.wait(), out.decode(errors="replace")
 
