@@ -19,7 +19,7 @@ from bot.ops.lock import RunLock
 from storage import backup as store
 from storage import people
 from storage.db import Database, connect, known_migrations, migrate
-from tests.test_cli import env_fixture  # noqa: F401  (the fixture `env`)
+from tests.test_cli import _run_against_nothing, env_fixture  # noqa: F401 (`env`)
 
 NEWEST = max(m.version for m in known_migrations())
 
@@ -176,3 +176,19 @@ async def test_run_backs_up_before_migrating_once(env: Path) -> None:
     with sqlite3.connect(unpacked) as c:
         assert c.execute("SELECT MAX(version) FROM schema_version").fetchone() == (4,)
         assert c.execute("SELECT subject FROM audit_log").fetchall() == [("old",)]
+
+
+async def test_the_real_run_backs_up_before_its_migrations_once(tmp_path: Path) -> None:
+    """``residentbot run`` as a process on a database two migrations behind: the backup comes
+    before anything else (here the Bot API cannot even be reached), the second start finds
+    nothing to migrate."""
+    conn = await connect(tmp_path / "r.db")
+    await migrate(conn, known_migrations()[:-2])
+    await conn.close()
+    first = _run_against_nothing(tmp_path)
+    assert first.returncode == 1 and "cannot reach the Bot API" in first.stderr
+    (made,) = store.backups_in(tmp_path / "backups")
+    assert made.kind == "pre-migration" and made.version == known_migrations()[-3].version
+    assert store.applied(tmp_path / "r.db") == {m.version for m in known_migrations()}
+    assert _run_against_nothing(tmp_path).returncode == 1
+    assert [b.path for b in store.backups_in(tmp_path / "backups")] == [made.path]
