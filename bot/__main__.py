@@ -1,5 +1,5 @@
-"""The ``residentbot`` command: run, init, invites, export, grant, revoke (thin: parses, then
-calls)."""
+"""The ``residentbot`` command: run, init, invites, export, grant, revoke, backup, restore,
+check (thin: parses, then calls; the operator's commands live in ``bot.ops``)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import I18n
+from bot.ops import backup as ops_backup
+from bot.ops import check as ops_check
+from bot.ops.lock import AlreadyRunning, RunLock
 from bot.rules.auth import Role
 from bot.rules.clock import system_clock, to_ts
 from bot.rules.community import CommunityFileError, load_file
@@ -25,6 +28,7 @@ from bot.services import exports
 from bot.services.exports import EXPORTS, FORMATS, Viewer
 from bot.texts.owners import owner_letter
 from storage import community, owners, people
+from storage.backup import BackupError
 from storage.db import Database, DatabaseTooNewError
 
 log = logging.getLogger("residentbot")
@@ -83,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
             action="append",
             help="building code (leader and grid roles are scoped; repeat for several)",
         )
+    ops_backup.register(sub)
+    ops_check.register(sub)
     return parser
 
 
@@ -104,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not verbose:  # "Adding job tentatively …" once per job says nothing to an operator
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if args.command == "check":  # it reports configuration problems itself, among others
+        return ops_check.check_command(args)
     try:
         settings = load_settings(env_file=args.env_file, require_token=args.command == "run")
     except ConfigError as exc:
@@ -114,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run(settings, verbose=verbose)
+        if args.command == "backup":
+            return ops_backup.backup_command(args, settings)
+        if args.command == "restore":
+            return ops_backup.restore_command(args, settings)
         return asyncio.run(_command(args, settings))
     except DatabaseTooNewError as exc:
         print(f"residentbot: {exc}", file=sys.stderr)
@@ -328,8 +340,28 @@ def run(settings: Settings, *, verbose: bool = False) -> int:
     The Bot API is reached first (getMe) with no retries: if that fails the person starting the
     bot gets one clear line (the traceback only with ``--verbose``), and the first
     administrator's claim code is printed only once the bot is known to work."""
+    try:
+        with RunLock(settings.db_path):
+            return _run_locked(settings, verbose=verbose)
+    except AlreadyRunning as exc:
+        print(f"residentbot: not started: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run_locked(settings: Settings, *, verbose: bool) -> int:
     from bot.app import build_application
 
+    try:
+        saved = ops_backup.backup_before_migrating(settings)
+    except (BackupError, OSError) as exc:
+        print(
+            f"residentbot: not started: the database needs migrating, but the backup before it "
+            f"failed ({exc}); free some space or set RESIDENTBOT_BACKUP_DIR",
+            file=sys.stderr,
+        )
+        return 1
+    if saved is not None:
+        log.info("backup before migrating the database: %s", saved)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     db = loop.run_until_complete(Database.open(settings.db_path))

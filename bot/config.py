@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,17 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """Where backups go and the daily backup's hour (``None``: no daily backup) and retention."""
+
+    folder: Path
+    hour: int | None = 3
+    keep_daily: int = 7
+    keep_monthly: int = 12
+    compress: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str | None
     api_base_url: str
@@ -30,6 +41,7 @@ class Settings:
     db_path: Path
     timezone: ZoneInfo
     locale: str
+    backup: BackupSettings = field(default_factory=lambda: BackupSettings(Path("backups")))
 
     def __repr__(self) -> str:  # never show the token
         shown = "set" if self.token else "unset"
@@ -112,6 +124,8 @@ def load_settings(
     if locale not in LOCALES:
         problems.append(f"RESIDENTBOT_LOCALE must be one of {', '.join(LOCALES)}, got {locale!r}")
 
+    backup = _backup_settings(env, db_path, problems)
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -121,7 +135,57 @@ def load_settings(
         db_path=db_path,
         timezone=timezone,
         locale=locale,
+        backup=backup,
     )
+
+
+def _backup_settings(env: Mapping[str, str], db_path: Path, problems: list[str]) -> BackupSettings:
+    """``RESIDENTBOT_BACKUP_*``: the folder (default ``backups`` beside the database), the hour
+    of the daily backup in the community's time zone (``off``: none), how many to keep."""
+    raw_dir = env.get("RESIDENTBOT_BACKUP_DIR", "").strip()
+    folder = Path(raw_dir) if raw_dir else db_path.parent / "backups"
+    if folder.exists() and not folder.is_dir():
+        problems.append(f"RESIDENTBOT_BACKUP_DIR points at a file, not a folder: {folder}")
+    raw_hour = env.get("RESIDENTBOT_BACKUP_HOUR", "").strip().lower() or "3"
+    hour: int | None = None
+    if raw_hour != "off":
+        hour = _whole(raw_hour, "RESIDENTBOT_BACKUP_HOUR", 0, 23, problems, "or off")
+    daily = _whole(
+        env.get("RESIDENTBOT_BACKUP_KEEP_DAILY", "").strip() or "7",
+        "RESIDENTBOT_BACKUP_KEEP_DAILY",
+        1,
+        3660,
+        problems,
+    )
+    monthly = _whole(
+        env.get("RESIDENTBOT_BACKUP_KEEP_MONTHLY", "").strip() or "12",
+        "RESIDENTBOT_BACKUP_KEEP_MONTHLY",
+        0,
+        1200,
+        problems,
+    )
+    raw_gzip = env.get("RESIDENTBOT_BACKUP_GZIP", "").strip().lower() or "yes"
+    if raw_gzip not in ("yes", "no"):
+        problems.append(f"RESIDENTBOT_BACKUP_GZIP must be yes or no, got {raw_gzip!r}")
+    return BackupSettings(
+        folder=folder,
+        hour=hour,
+        keep_daily=daily or 1,
+        keep_monthly=monthly or 0,
+        compress=raw_gzip != "no",
+    )
+
+
+def _whole(
+    raw: str, name: str, low: int, high: int, problems: list[str], extra: str = ""
+) -> int | None:
+    if raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    problems.append(
+        f"{name} must be a whole number from {low} to {high}{' ' + extra if extra else ''}, "
+        f"got {raw!r}"
+    )
+    return None
 
 
 def _file_url_for(base: str) -> str:

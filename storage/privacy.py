@@ -50,10 +50,13 @@ person's use of the bot), ``units``, ``categories``, ``rooms``, ``ticket_pauses`
 ``sla_reminders``, ``booking_reminders``, ``vote_due``, ``meeting_occurrences``,
 ``meeting_due``, ``owner_claims`` (a claim belongs to a residence: theirs are deleted with
 their residences), ``figure_reports`` (the monthly report's due rows), ``outbox_files`` (the
-charts the outbox uploads: figures, no person), ``schema_version``.
+charts the outbox uploads: figures, no person), ``backup_due`` (the daily backup's due rows),
+``schema_version``.
 
-Not in our database, so beyond /forgetme: the messages already delivered in Telegram chats
-(except the card copies the bot edits), and Telegram's own copy of the person's updates.
+Not in our database, so beyond /forgetme: the backups made before (they age out by the
+retention, ``RESIDENTBOT_BACKUP_KEEP_DAILY`` / ``_KEEP_MONTHLY``), the messages already
+delivered in Telegram chats (except the card copies the bot edits), and Telegram's own copy of
+the person's updates.
 """
 
 from __future__ import annotations

@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "community.toml"
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(name="env")
+def env_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with no RESIDENTBOT_* settings but the database path (also used by
+    tests/test_backup.py and tests/test_check.py)."""
     for key in list(os.environ):
         if key.startswith("RESIDENTBOT_"):
             monkeypatch.delenv(key)
@@ -172,7 +174,7 @@ def test_newer_database_is_refused_by_the_cli(
 
 
 def test_help_on_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "init", "invites", "grant", "revoke"):
+    for command in ("run", "init", "invites", "grant", "revoke", "backup", "restore", "check"):
         with pytest.raises(SystemExit) as exit_info:
             main([command, "--help"])
         assert exit_info.value.code == 0
@@ -193,28 +195,9 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         RESIDENTBOT_DB=str(db),
         PYTHONUNBUFFERED="1",
     )
-    init = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "init",
-        str(EXAMPLE),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert await init.wait() == 0
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    init = await _cli(env, tmp_path, "init", str(EXAMPLE))
+    assert init[0] == 0, init[1]
+    proc = await _spawn(env, tmp_path, "run")
     output = b""
     try:
         assert proc.stdout is not None
@@ -230,6 +213,12 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         reply = await emu.wait_message(555, after=mark, contains="administrator", timeout=20)
         assert "You are now the administrator" in (reply.text or "")
         await emu.wait_message(555, after=mark, contains="Hello Boss", timeout=20)
+        # while it runs: a backup may be taken, a restore is refused
+        backup = await _cli(env, tmp_path, "backup")
+        assert backup[0] == 0, backup[1]
+        made = backup[1].split(": ")[-1].strip()
+        restore = await _cli(env, tmp_path, "restore", made)
+        assert restore[0] == 1 and "residentbot is running on this database" in restore[1]
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
@@ -239,6 +228,28 @@ async def test_run_serves_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert b"SECRET-token-value" not in output
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
+    with sqlite3.connect(made) as conn:  # the backup taken while it ran holds the claim
+        assert conn.execute("SELECT user_id, role FROM roles").fetchall() == [(555, "admin")]
+
+
+async def _spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    """``python -m bot ARGS`` as a process, its stderr in its stdout."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def _cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
+    proc = await _spawn(env, cwd, *args)
+    out, _ = await proc.communicate()
+    return await proc.wait(), out.decode(errors="replace")
 
 
 def _free_port() -> int:

@@ -69,6 +69,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "figure_reports": (),
     "figure_settings": (),  # a manager's switch; she does not touch it
     "outbox_files": (),
+    "backup_due": (),  # the daily backup's due rows
     "categories": (),
     "rooms": (),
     "audit_log": (
