@@ -7,10 +7,12 @@ The roles: an administrator, a property manager, staff, a committee member, the 
 grid worker of building 2, an owner and a tenant of building 2 (confirmed), and someone who
 started the bot without joining ("none"). The objects are those of ``tests.world`` (building 2).
 
-Covered: every command of every feature, and the button actions listed in ``PRESSES``
-(deciding a join request, approving a proposal, casting a ballot). Not (yet) covered here:
-the other buttons' rights (ticket handling, booking approval, meeting and notice cancelling),
-which ``tests/test_forged_presses_hypothesis.py`` and the feature flow tests check."""
+Covered: every command of every feature, and the rights-gated button actions listed in
+``PRESSES``: deciding a join request and an owner claim, approving a proposal and a booking,
+casting a ballot, accepting a ticket, cancelling a meeting and a scheduled notice (the roles
+denied press first, on an untouched object; a one-time decision gets a fresh object per
+presser). Every other button's data, forged or replayed by a resident, a leader and staff, is
+``tests/test_forged_presses_hypothesis.py``'s."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.rules.auth import Relation, Role
-from storage import people
+from storage import owners, people
 from storage import votes as votes_store
 from tests.conftest import Harness
 from tests.world import World, build_world, dump
@@ -69,19 +71,28 @@ MATRIX: dict[str, str] = {
     "press: decide a join request (building 2)": ". Y Y . Y Y . . .",
     "press: approve a proposal": ". Y . Y . . . . .",
     "press: cast a ballot (poll of building 2)": ". . . . . . Y Y .",
+    "press: accept a ticket (building 2)": ". Y Y . . . . . .",
+    "press: approve a booking (building 2)": ". Y Y . Y Y . . .",
+    "press: decide an owner claim (building 2)": ". Y Y . Y Y . . .",
+    "press: cancel a meeting": ". Y . Y . . . . .",
+    # Nina's notice: besides its author, only the manager may cancel it
+    "press: cancel a scheduled notice (building 2)": ". Y . . . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
 README_ROWS: dict[str, list[str]] = {
     "confirm a new resident": ["press: decide a join request (building 2)"],
     "confirm an owner (an owner claim, a request to join as owner), `/ownerclaims`": [
-        "/ownerclaims"
+        "/ownerclaims",
+        "press: decide an owner claim (building 2)",
     ],
     "grant roles": ["/grant 7777 staff", "/revoke 7777 staff", "/roles"],
     "report a public-area problem": ["/report"],
     "book a room": ["/book"],
     "see my bookings, vote": ["/mybookings", "press: cast a ballot (poll of building 2)"],
+    "approve a booking that needs approval": ["press: approve a booking (building 2)"],
     "handle tickets, `/queue`, `/ticket`, `/rooms`, `/blackout`": [
+        "press: accept a ticket (building 2)",
         "/queue",
         "/ticket 1",
         "/rooms",
@@ -94,6 +105,7 @@ README_ROWS: dict[str, list[str]] = {
         "/paper 1 2-102 1",
         "/meeting",
         "/meetings",
+        "press: cancel a meeting",
     ],
     "send a notice, `/notices`": ["/notice", "/notices"],
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
@@ -246,10 +258,46 @@ async def ballot(h: Harness, world: World, role: str) -> str:
     return f"vc1|{world.open_proposal_id}|{unit}|approve"
 
 
+async def ticket(h: Harness, world: World, role: str) -> str:
+    """Accept Olga's ticket (the first allowed press does; the later ones find it taken)."""
+    return f"ta1|{world.ticket_id}|acc"
+
+
+async def booking(h: Harness, world: World, role: str) -> str:
+    return f"ba1|{world.pending_booking_id}|1"
+
+
+async def owner_claim(h: Harness, world: World, role: str) -> str:
+    """A new household member of building 2 claiming to be the owner, one per presser."""
+    uid = 7200 + ROLES.index(role)
+    unit = (await h.rows("SELECT id FROM units WHERE code = '2-202'"))[0][0]
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        await people.upsert_person(conn, uid, "Claimant", None, "en", 0)
+        rid = await people.add_residence(
+            conn, uid, unit, Relation.FAMILY, status="verified", via="invite", now=0
+        )
+        claim = await owners.open_claim(conn, rid, 0)
+    return f"oc1|{claim}|1|0"
+
+
+async def meeting(h: Harness, world: World, role: str) -> str:
+    return f"mx1|{world.occurrence_id}|0|1"
+
+
+async def notice(h: Harness, world: World, role: str) -> str:
+    return f"nx1|{world.notice_id}"
+
+
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
     "press: cast a ballot (poll of building 2)": ballot,
+    "press: accept a ticket (building 2)": ticket,
+    "press: approve a booking (building 2)": booking,
+    "press: decide an owner claim (building 2)": owner_claim,
+    "press: cancel a meeting": meeting,
+    "press: cancel a scheduled notice (building 2)": notice,
 }
 
 
