@@ -125,7 +125,7 @@ async def build_application(
     if settings.token is None:
         raise ValueError("a bot token is needed to build the application")
     database = db or await Database.open(settings.db_path)
-    i18n = I18n(settings.timezone, settings.locale)
+    i18n = I18n(settings.timezone, settings.locale, clock=clock)
     features = FEATURES if features is None else features
     services = Services(settings=settings, db=database, clock=clock, i18n=i18n)
     for feature in features:

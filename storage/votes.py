@@ -6,6 +6,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -169,7 +170,9 @@ async def decide(
     return cur.rowcount == 1
 
 
-async def approve(conn: aiosqlite.Connection, proposal_id: int, *, by: int, now: int) -> bool:
+async def approve(
+    conn: aiosqlite.Connection, proposal_id: int, *, by: int, now: int, tz: tzinfo
+) -> bool:
     """Approve a draft and fix its voting window (``bot.votes.voting_window``: the chosen
     opening, or now if that has passed); the due rows are written (the opening, one reminder
     before the close, the close). False when it is no longer a draft."""
@@ -180,7 +183,7 @@ async def approve(conn: aiosqlite.Connection, proposal_id: int, *, by: int, now:
     )
     if not rows:
         return False
-    window = voting_window(rows[0][1], int(rows[0][0]), now)
+    window = voting_window(rows[0][1], int(rows[0][0]), now, tz)
     cur = await conn.execute(
         "UPDATE proposals SET state = 'approved', approver_id = ?, decided_at = ?, opens_at = ?,"
         " closes_at = ? WHERE id = ? AND state = 'draft'",

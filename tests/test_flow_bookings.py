@@ -151,7 +151,7 @@ async def test_full_booking_flow(harness: Harness) -> None:
         ("cancelled", "resident")
     ]
     await harness.run_job("outbox")
-    assert "Activity room, Tue, Nov 24 10:30–11:00 has just become free" in last_text(harness, BOB)
+    assert "Activity room, Tue 24 Nov 10:30–11:00 has just become free" in last_text(harness, BOB)
     assert harness.emu.unanswered_callbacks() == []
 
 
@@ -237,7 +237,7 @@ async def test_approval_and_rejection(harness: Harness) -> None:
     # staff approve
     await harness.press(staff, push, harness.emu.find_button_by_text(push, "同意"))
     assert await harness.rows("SELECT state, decided_by FROM bookings") == [("confirmed", STAFF)]
-    assert "your booking of Community kitchen, Tue, Nov 24 14:00–16:00 is approved" in last_text(
+    assert "your booking of Community kitchen, Tue 24 Nov 14:00–16:00 is approved" in last_text(
         harness, ANN
     )
     assert await harness.rows("SELECT booking_id FROM booking_reminders") == [(booking_id,)]
@@ -274,11 +274,11 @@ async def test_cancel_before_and_after_the_cutoff(harness: Harness) -> None:
     harness.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=SHANGHAI))  # exactly 2 h before
     await harness.command(ann, "mybookings")
     listing = harness.emu.last_message(ANN)
-    assert "1. Activity room, Tue, Nov 24 10:00–11:00 (confirmed)" in (listing.text or "")
+    assert "1. Activity room, Tue 24 Nov 10:00–11:00 (confirmed)" in (listing.text or "")
     await harness.press(ann, listing, f"bx1|{first}|0")
     assert "Cancel your booking of Activity room" in last_text(harness, ANN)
     await harness.tap(ann, f"bx1|{first}|1")
-    assert "Cancelled: Activity room, Tue, Nov 24 10:00–11:00" in last_text(harness, ANN)
+    assert "Cancelled: Activity room, Tue 24 Nov 10:00–11:00" in last_text(harness, ANN)
     assert await harness.rows("SELECT id, state FROM bookings ORDER BY id") == [
         (first, "cancelled"),
         (second, "confirmed"),
@@ -421,7 +421,7 @@ async def test_reminder_is_sent_once_also_across_a_restart(harness: Harness) -> 
     await harness.run_job("bookings-remind")
     await harness.run_job("outbox")
     assert len(reminders()) == 1
-    assert "Reminder: you have booked Activity room, Tue, Nov 24 10:00–11:00" in (
+    assert "Reminder: you have booked Activity room, Tue 24 Nov 10:00–11:00" in (
         reminders()[0].text or ""
     )
     await harness.restart()
@@ -440,7 +440,7 @@ async def test_staff_views_and_manager_utilisation(harness: Harness) -> None:
     await book(harness, ann, "activity", at(TUESDAY, "10:00"), 180)
     await harness.command(staff, "rooms")
     text = last_text(harness, STAFF)
-    assert "Activity room" in text and "Tue, Nov 24 10:00–13:00 · 1-101 · confirmed" in text
+    assert "Activity room" in text and "Tue 24 Nov 10:00–13:00 · 1-101 · confirmed" in text
     assert "Study\n  no bookings" in text
     await harness.command(ann, "rooms")
     assert "do not have the right" in last_text(harness, ANN)

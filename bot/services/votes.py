@@ -19,6 +19,7 @@ from bot.rules.tally import PollBasis
 from bot.rules.votes import (
     DAY,
     AudienceUnit,
+    closing_at,
     count,
     household_key,
     owner_key,
@@ -179,7 +180,7 @@ def timing_lines(tr: Translator, proposal: Proposal) -> list[str]:
     opens, closes = proposal.opens_at, proposal.closes_at
     if proposal.state not in ("open", "closed") and opens is not None:
         if closes is None:  # a draft: the close counts from the chosen opening
-            closes = opens + proposal.duration_days * DAY
+            closes = closing_at(opens + proposal.duration_days * DAY, tr.tz)
         return [
             tr._("Voting opens: {when}", when=tr.when(from_ts(opens))),
             tr._("Voting closes: {when}", when=tr.when(from_ts(closes))),
