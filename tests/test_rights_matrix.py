@@ -55,11 +55,11 @@ MATRIX: dict[str, str] = {
     "/receipt ABCDEFGHIJ": "Y Y Y Y Y Y Y Y Y",
     "/paper 1 2-102 1": ". Y . Y . . . . .",
     "/notice": ". Y Y Y Y Y . . .",
-    "/notices": ". Y Y Y Y Y . . .",
+    "/notices": "Y Y Y Y Y Y Y Y Y",  # senders: their notices; others: the latest ones
     "/mute": "Y Y Y Y Y Y Y Y Y",
     "/unmute": "Y Y Y Y Y Y Y Y Y",
     "/meeting": ". Y . Y . . . . .",
-    "/meetings": ". Y . Y . . . . .",
+    "/meetings": "Y Y Y Y Y Y Y Y Y",  # callers: all meetings; others: their upcoming ones
     "/grant 7777 staff": "Y . . . . . . . .",
     "/revoke 7777 staff": "Y . . . . . . . .",
     "/roles": "Y . . . . . . . .",
@@ -88,13 +88,16 @@ README_ROWS: dict[str, list[str]] = {
     ],
     "see open tickets of buildings, `/buildingtickets`": ["/buildingtickets"],
     "draft a proposal": ["/propose"],
-    "approve a proposal (never one's own), record paper ballots, call meetings, `/meetings`": [
+    "approve a proposal (never one's own), record paper ballots, call meetings": [
         "press: approve a proposal",
         "/paper 1 2-102 1",
         "/meeting",
+    ],
+    "send a notice": ["/notice"],
+    "read the latest notices again, `/notices`; see upcoming meetings and answer them, `/meetings`": [
+        "/notices",
         "/meetings",
     ],
-    "send a notice, `/notices`": ["/notice", "/notices"],
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
 }
