@@ -17,6 +17,10 @@ class Counted:
     def __init__(self, h: Harness, user: dict[str, Any]) -> None:
         self.h, self.user, self.count = h, user, 0
 
+    async def menu(self) -> None:
+        """The main menu on the screen: where every count starts (not counted)."""
+        await self.h.command(self.user, "menu")
+
     async def command(self, command: str, args: str = "") -> None:
         self.count += 1
         await self.h.command(self.user, command, args)
@@ -55,7 +59,7 @@ async def test_reading_the_latest_notices_again_takes_two_taps(harness: Harness)
     h.clock.advance(timedelta(days=1, hours=2))  # Nina's notice for tomorrow 09:00 goes out
     await h.run_job("outbox")
     me = Counted(h, olga)
-    await me.command("menu")
+    await me.menu()
     await me.tap("m1|notices")
     assert "The latest notices:" in me.last() and "Fire drill tomorrow" in me.last()
     assert me.count <= 2
@@ -75,7 +79,7 @@ async def test_answering_a_meeting_from_the_menu_takes_three_taps(harness: Harne
     h = harness
     w, olga = await world(h)
     me = Counted(h, olga)
-    await me.command("menu")
+    await me.menu()
     await me.tap("m1|meetings")
     shown = me.last()
     assert "Building 2 lift" in shown and "Lobby" in shown
@@ -91,3 +95,114 @@ async def test_answering_a_meeting_from_the_menu_takes_three_taps(harness: Harne
     await h.press(olga, msg, f"mr1|{w.occurrence_id}|0")
     assert await h.rows("SELECT user_id, attend FROM meeting_rsvps") == [(OLGA, 0)]
     assert h.emu.unanswered_callbacks() == []
+
+
+async def unit_of(h: Harness, code: str) -> int:
+    return int((await h.rows("SELECT id FROM units WHERE code = ?", (code,)))[0][0])
+
+
+async def filed(h: Harness) -> tuple[Any, ...]:
+    rows = await h.rows(
+        "SELECT kind, category, building_id, unit_id, place, description, anonymous,"
+        " voice_file_id IS NOT NULL, json_array_length(photos) FROM tickets ORDER BY id DESC"
+        " LIMIT 1"
+    )
+    return tuple(rows[0])
+
+
+async def test_a_public_area_repair_takes_six_taps(harness: Harness) -> None:
+    h = harness
+    w, olga = await world(h)
+    me = Counted(h, olga)
+    await me.menu()
+    await me.tap("m1|report")
+    await me.tap("te1|0")  # a repair in a public area
+    await me.tap("tc1|lighting")
+    await me.tap(f"tb1|{w.building_1}")
+    await me.text("5F stairs, the light is out")  # place and description in one message
+    assert "Please check your report" in me.last()
+    await me.tap("tn1|ok")
+    assert "ticket #" in me.last()
+    assert me.count <= 6
+    assert await filed(h) == (
+        "repair",
+        "lighting",
+        w.building_1,
+        None,
+        "5F stairs",
+        "the light is out",
+        0,
+        0,
+        0,
+    )
+
+
+async def test_a_home_repair_takes_five_taps(harness: Harness) -> None:
+    h = harness
+    w, olga = await world(h)
+    me = Counted(h, olga)
+    await me.menu()
+    await me.tap("m1|report")
+    await me.tap(f"te1|{w.olga_unit}")  # a repair in my home
+    await me.tap("tc1|leak")
+    await me.text("Water drips from the bathroom ceiling")
+    await me.tap("tn1|ok")
+    assert me.count <= 5
+    assert await filed(h) == (
+        "repair",
+        "leak",
+        w.building_2,
+        w.olga_unit,
+        "",
+        "Water drips from the bathroom ceiling",
+        0,
+        0,
+        0,
+    )
+
+
+async def test_a_spoken_home_repair_takes_five_taps(harness: Harness) -> None:
+    h = harness
+    w, olga = await world(h)
+    me = Counted(h, olga)
+    await me.menu()
+    await me.tap("m1|report")
+    await me.tap(f"te1|{w.olga_unit}")
+    await me.tap("tc1|leak")
+    await me.voice()
+    await me.tap("tn1|ok")
+    assert me.count <= 5
+    assert (await filed(h))[7] == 1
+
+
+async def test_an_anonymous_complaint_takes_six_taps(harness: Harness) -> None:
+    h = harness
+    w, olga = await world(h)
+    me = Counted(h, olga)
+    await me.menu()
+    await me.tap("m1|report")
+    await me.tap("tu1")  # a complaint, without my name: offered where a complaint starts
+    await me.tap("tc1|noise")
+    await me.tap(f"th1|{w.olga_unit}")
+    await me.text("Drilling upstairs every night after 23:00")
+    assert "Staff will not see your name" in me.last()
+    await me.tap("tn1|ok")
+    assert me.count <= 6
+    found = await filed(h)
+    assert (found[0], found[6]) == ("complaint", 1)
+
+
+async def test_a_photo_sent_alone_then_described_takes_five_taps(harness: Harness) -> None:
+    h = harness
+    w, olga = await world(h)
+    me = Counted(h, olga)
+    await me.menu()
+    await me.photo()
+    assert "I have your photo" in me.last()
+    await me.tap(f"te1|{w.olga_unit}")
+    await me.tap("tc1|leak")
+    await me.text("The kitchen tap leaks")
+    await me.tap("tn1|ok")
+    assert me.count <= 5
+    found = await filed(h)
+    assert (found[3], found[5], found[8]) == (w.olga_unit, "The kitchen tap leaks", 1)
