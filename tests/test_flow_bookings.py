@@ -230,9 +230,13 @@ async def test_approval_and_rejection(harness: Harness) -> None:
     # a leader of another building and the resident themself may not decide
     before = await dump(harness)
     await harness.press(other_leader, harness.emu.last_message(OTHER_LEADER), f"ba1|{booking_id}|1")
-    assert last_answer(harness) == "Sorry, you do not have the right to do this."
+    assert (
+        last_answer(harness) == "Sorry, this is not open to you. Send /menu to see what you can do."
+    )
     await harness.press(ann, harness.emu.last_message(ANN), f"ba1|{booking_id}|1")
-    assert last_answer(harness) == "Sorry, you do not have the right to do this."
+    assert (
+        last_answer(harness) == "Sorry, this is not open to you. Send /menu to see what you can do."
+    )
     assert await dump(harness) == before
     # staff approve
     await harness.press(staff, push, harness.emu.find_button_by_text(push, "同意"))
@@ -304,7 +308,7 @@ async def test_blackout_notifies_a_booked_resident(harness: Harness) -> None:
     await book(harness, ann, "activity", at(TUESDAY, "15:00"), 60)
     # a resident may not close a room
     await harness.command(ann, "blackout", "activity 2026-11-24 09:00 12:00 paint")
-    assert "没有权限" in last_text(harness, ANN)
+    assert "这一项您暂时用不了" in last_text(harness, ANN)
     assert await harness.rows("SELECT COUNT(*) FROM room_blackouts") == [(0,)]
     await harness.command(staff, "blackout", "nosuchroom 2026-11-24 09:00 12:00 paint")
     assert "/blackout ROOM YYYY-MM-DD HH:MM HH:MM reason" in last_text(harness, STAFF)
@@ -341,7 +345,7 @@ async def test_forged_presses_change_nothing(harness: Harness) -> None:
     await harness.command(bob, "mybookings")
     msg = harness.emu.last_message(BOB)
     before = await dump(harness)
-    no_right = "Sorry, you do not have the right to do this."
+    no_right = "Sorry, this is not open to you. Send /menu to see what you can do."
     invalid = "This button is no longer valid."
     past = f"bc1|{rid}|{at(date(2026, 11, 23), '08:00')}|60|{u}"
     forged: dict[str, tuple[str | None, str | None]] = {
@@ -443,9 +447,9 @@ async def test_staff_views_and_manager_utilisation(harness: Harness) -> None:
     assert "Activity room" in text and "Tue 24 Nov 10:00–13:00 · 1-101 · confirmed" in text
     assert "Study\n  no bookings" in text
     await harness.command(ann, "rooms")
-    assert "do not have the right" in last_text(harness, ANN)
+    assert "this is not open to you" in last_text(harness, ANN)
     await harness.command(staff, "utilisation")
-    assert "do not have the right" in last_text(harness, STAFF)
+    assert "this is not open to you" in last_text(harness, STAFF)
     await harness.command(manager, "utilisation")
     text = last_text(harness, MANAGER)
     # 3 h of 91 open hours this week

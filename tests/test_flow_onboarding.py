@@ -180,9 +180,9 @@ async def test_forged_approval_is_refused_and_changes_nothing(harness: Harness) 
     await harness.press(user, harness.emu.last_message(RESIDENT), f"jd1|{rid}|1")
     assert await residence_rows(harness, RESIDENT) == [("1-201", "owner", "pending", "request")]
     answers = [c.params.get("text", "") for c in harness.emu.calls_of("answerCallbackQuery")[-6:]]
-    assert answers[0] == "Sorry, you do not have the right to do this."
+    assert answers[0] == "Sorry, this is not open to you. Send /menu to see what you can do."
     assert all("no longer valid" in a for a in answers[1:5])
-    assert answers[5] == "Sorry, you do not have the right to do this."
+    assert answers[5] == "Sorry, this is not open to you. Send /menu to see what you can do."
     assert harness.emu.unanswered_callbacks() == []
 
 
@@ -342,7 +342,7 @@ async def test_admin_grants_and_revokes_roles_in_the_bot(harness: Harness) -> No
     assert "no building with the code 9" in (harness.emu.last_message(1).text or "")
     # someone without the right
     await harness.command(leader, "grant", f"{LEADER} admin")
-    assert "没有权限" in (harness.emu.last_message(LEADER).text or "")
+    assert "这一项您暂时用不了" in (harness.emu.last_message(LEADER).text or "")
     assert await harness.rows("SELECT COUNT(*) FROM roles WHERE role = 'admin'") == [(1,)]
 
 

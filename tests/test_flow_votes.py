@@ -312,7 +312,7 @@ async def test_forged_ballot_presses_change_nothing(harness: Harness) -> None:
     answers = [c.params.get("text", "") for c in h.emu.calls_of("answerCallbackQuery")[-6:]]
     assert answers[0] == answers[1] == answers[2] == "This button is no longer valid."
     assert "no longer valid" in answers[3] and "no longer valid" in answers[4]
-    assert answers[5] == "Sorry, you do not have the right to do this."
+    assert answers[5] == "Sorry, this is not open to you. Send /menu to see what you can do."
     # a closed proposal: the press is refused, nothing changes
     h.clock.advance(timedelta(days=7, hours=12))
     await h.press(b, msg, f"vc1|{pid}|{mine}|approve")  # past the close, before the sweep
@@ -485,7 +485,7 @@ async def test_household_poll_latest_counts_and_paper_ballots(harness: Harness) 
     await h.command(reviewer, "paper", "one two")
     assert "/paper <proposal number>" in last_text(h, REVIEWER)
     await h.command(tenant, "paper", f"{pid} 1-103 1")
-    assert "do not have the right" in last_text(h, TENANT)
+    assert "this is not open to you" in last_text(h, TENANT)
     h.clock.advance(timedelta(days=7, hours=12))
     await h.run_job("votes-due")
     await h.run_job("outbox")

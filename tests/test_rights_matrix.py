@@ -119,7 +119,7 @@ README_WHO = {
 
 #: The polite refusals (in English, the pressers' language).
 DENIALS = (
-    "Sorry, you do not have the right to do this.",
+    "Sorry, this is not open to you. Send /menu to see what you can do.",
     "This list is for building leaders, grid workers and property staff.",
     "Booking rooms is for confirmed residents.",
     "Proposals can be made by confirmed residents",

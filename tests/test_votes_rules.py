@@ -94,7 +94,7 @@ def test_decision_count_and_rendering() -> None:
     assert not summary["approval_by_head"]  # 4 of 6 is under 3/4 (item 6 is special)
     assert not summary["passed"]
     text = render_result(TR, "Raise the fund", DEFAULT_OPTIONS, summary)
-    assert "Turnout by head: 6 of 9 owners (66.6%)" in text
+    assert "Turnout by head: 6 of 9 owners (66.7%)" in text
     assert "Abstain: 1 owner, 100 m²" in text
     assert "at least 3/4 of the participating owners" in text
     assert summary["counted"] == {f"O-{i}": i for i in range(1, 7)}
@@ -248,3 +248,23 @@ def test_valid_opening(picked: str | None, now: str, ok: bool) -> None:
     value = 0 if picked is None else int(at(picked).timestamp())
     assert valid_opening(value, int(at(now).timestamp()), SHANGHAI) is ok
     assert not valid_opening(-5, int(at(now).timestamp()), SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("part", "shown"),
+    [
+        (Fraction(2, 3), "66.7"),  # exactly two thirds: not 66.6 next to "two thirds or more"
+        (Fraction(6, 9), "66.7"),
+        (Fraction(3999, 6000), "66.6"),  # 66.65 %: under 2/3, never shown as 66.7
+        (Fraction(1, 2), "50"),
+        (Fraction(10001, 20000), "50.1"),  # 50.005 %: more than half, never shown as 50.0
+        (Fraction(3, 4), "75"),
+        (Fraction(14999, 20000), "74.9"),  # 74.995 %: under 3/4, never shown as 75.0
+        (Fraction(1, 3), "33.3"),
+        (Fraction(1, 8), "12.5"),
+    ],
+)
+def test_a_share_is_never_rounded_across_a_legal_bound(part: Fraction, shown: str) -> None:
+    from bot.texts.votes import shown_share
+
+    assert shown_share(part).normalize() == Decimal(shown).normalize()
