@@ -134,6 +134,14 @@ def receipt_code(text: str) -> str:
     return found.group(1)
 
 
+async def my_receipt(h: Harness, user: dict[str, Any], pid: int) -> str:
+    """The short receipt message keeps the code behind its "My receipt" button."""
+    answer = h.emu.last_message(user["id"])
+    assert "/receipt" not in (answer.text or "")
+    await h.tap(user, f"vx1|{pid}")
+    return receipt_code(last_text(h, user["id"]))
+
+
 async def open_decision(h: Harness, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     """A committee member, an owner who proposes; the proposal approved and announced."""
     reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
@@ -192,8 +200,7 @@ async def test_decision_from_draft_to_published_result(harness: Harness) -> None
     # vote, then change the vote: the history is kept, the latest counts
     await vote(h, a, pid, "approve")
     await vote(h, a, pid, "oppose")
-    card = last_text(h, OWNER_A)
-    code = receipt_code(card)
+    code = await my_receipt(h, a, pid)
     assert await h.rows(
         "SELECT count_key, option, superseded_at IS NULL FROM ballots ORDER BY id"
     ) == [("O-1-101", "approve", 0), ("O-1-101", "oppose", 1)]
@@ -511,9 +518,10 @@ async def test_receipt_before_and_after_the_close(harness: Harness) -> None:
     b = await resident(h, OWNER_B, "Bob", "en", "1-102")
     await h.command(b, "votes")
     await vote(h, b, pid, "abstain")
-    code = receipt_code(last_text(h, OWNER_B))
+    code = await my_receipt(h, b, pid)
+    assert "After the close (" in last_text(h, OWNER_B)
     await h.command(b, "receipt", code.lower()[:5] + "-" + code.lower()[5:])
-    assert "still open; you can check your ballot after the close" in last_text(h, OWNER_B)
+    assert f"Your receipt for proposal #{pid}: {code}." in last_text(h, OWNER_B)
     await h.command(b, "receipt", "AAAAAAAAAA")
     assert "I found no ballot of yours" in last_text(h, OWNER_B)
     a = h.emu.user(OWNER_A, "小王", "zh-hans")
