@@ -152,6 +152,15 @@ async def test_full_booking_flow(harness: Harness) -> None:
     ]
     await harness.run_job("outbox")
     assert "Activity room, Tue 24 Nov 10:30–11:00 has just become free" in last_text(harness, BOB)
+    # "Book it now" leads straight to confirming that slot: two taps to book it
+    freed = harness.emu.last_message(BOB)
+    assert [t for t, _ in harness.emu.buttons(freed)] == ["Book it now"]
+    await harness.tap(bob, f"bl1|{rid}|{at(TUESDAY, '10:30')}|30|")
+    assert "Please check: Activity room, Tue 24 Nov 10:30–11:00" in last_text(harness, BOB)
+    await harness.tap(bob, "bc1|")
+    assert await harness.rows(
+        "SELECT booked_by, start_at, state FROM bookings WHERE state != 'cancelled'"
+    ) == [(BOB, at(TUESDAY, "10:30"), "confirmed")]
     assert harness.emu.unanswered_callbacks() == []
 
 
@@ -541,7 +550,7 @@ async def test_a_rejected_booking_frees_the_time_for_watchers(harness: Harness) 
     push = harness.emu.last_message(STAFF)
     await harness.press(staff, push, harness.emu.find_button_by_text(push, "Reject"))
     await harness.run_job("outbox")
-    assert "共享厨房，11月24日周二 14:00–15:00刚刚空出来了" in last_text(harness, BOB)
+    assert "共享厨房，11月24日周二 14:00–15:00 刚刚空出来了" in last_text(harness, BOB)
     # told once: a second freeing of the same time says nothing more
     await harness.run_job("outbox")
     told = [m for m in harness.emu.messages(BOB) if "空出来了" in (m.text or "")]
