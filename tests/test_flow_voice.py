@@ -67,3 +67,49 @@ async def test_the_rating_comment_can_be_spoken(harness: Harness) -> None:
         (1,)
     ]
     assert h.emu.unanswered_callbacks() == []
+
+
+async def test_a_proposal_can_be_spoken_and_reaches_reviewers_and_voters_as_spoken(
+    harness: Harness,
+) -> None:
+    from tests.test_flow_votes import (
+        OWNER_A,
+        OWNER_B,
+        REVIEWER,
+        approve,
+        ballot_message,
+        resident,
+        vote,
+    )
+    from tests.test_flow_votes import building_id as vote_building
+    from tests.test_flow_votes import officer as vote_officer
+
+    h = harness
+    await h.start()
+    reviewer = await vote_officer(h, REVIEWER, "Rita", Role.COMMITTEE)
+    a = await resident(h, OWNER_A, "Ann", "en", "1-101")
+    b = await resident(h, OWNER_B, "Bob", "en", "1-102")
+    await h.command(a, "propose")
+    await h.text(a, "Repair the lift")
+    assert "You can also send a voice note." in last(h, OWNER_A)
+    h.emu.send_voice(a, duration=40)
+    await h.settle()
+    await h.tap(a, f"va1|{await vote_building(h, '1')}")
+    await h.tap(a, "vk1|decision")
+    await h.tap(a, "vi1|4")
+    await h.tap(a, "vw1|0")
+    await h.tap(a, "vd1|7")
+    assert "The proposal is said in the voice note." in last(h, OWNER_A)
+    await h.tap(a, "vs1")
+    assert await h.rows("SELECT body, body_voice IS NOT NULL FROM proposals") == [("", 1)]
+    pid = int((await h.rows("SELECT id FROM proposals"))[0][0])
+    # the reviewer hears it: the review card is the voice note, its text the caption
+    card = h.emu.last_message(REVIEWER)
+    assert card.kind == "voice" and "Repair the lift" in card.body
+    await approve(h, reviewer, pid)
+    await h.run_job("outbox")
+    ballot = ballot_message(h, OWNER_B, pid)
+    assert ballot.kind == "voice" and "A new vote is open" in ballot.body
+    await vote(h, b, pid, "approve")
+    assert await h.rows("SELECT option FROM ballots") == [("approve",)]
+    assert h.emu.unanswered_callbacks() == []

@@ -160,9 +160,12 @@ def proposal_text(tr: Translator, proposal: Proposal, audience: str) -> str:
     header = proposal.title
     if proposal.id:
         header = tr._("Proposal #{id}: {title}", id=proposal.id, title=proposal.title)
+    body = proposal.body
+    if proposal.body_voice and not body:
+        body = tr._("🎤 The proposal is said in the voice note.")
     lines = [
         header,
-        proposal.body,
+        body,
         "",
         kind_text(tr, proposal),
         tr._("For: {audience}", audience=audience),
@@ -247,7 +250,8 @@ async def open_proposal(
         audience = await audience_name(conn, tr, proposal.building_id)
         buttons = ballot_rows(tr, proposal, slots, links)
         text = announcement(tr, proposal, audience)
-        messages.append((user_id, outbox.Payload(text=text, buttons=buttons)))
+        payload = outbox.Payload(text=text, buttons=buttons, voice=proposal.body_voice)
+        messages.append((user_id, payload))
     messages += await group_messages(conn, i18n, proposal, "open", links)
     await outbox.enqueue(conn, batch, messages, not_before=now)
 
