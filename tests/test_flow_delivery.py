@@ -114,7 +114,7 @@ async def test_a_join_request_survives_a_crash_and_arrives_once(
     await harness.command(leader, "start")
     before = len(harness.emu.messages(LEADER))
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "1号楼", 3, "1-302")
+    await choose_unit(harness, user, "Building 1", 3, "1-302")
     with crash_after_commit:
         await harness.tap(user, "jr1|tenant")
         assert "building leader has been asked" in harness.emu.last_message(RESIDENT).body

@@ -542,8 +542,8 @@ async def test_leader_sees_turnout_of_their_building_only(harness: Harness) -> N
     leader = await officer(h, LEADER, "Lee", Role.LEADER, "1")
     await h.command(leader, "votes")
     seen = "\n".join(texts(h, LEADER))
-    assert "1号楼: 1 of 39 have voted." in seen
-    assert "2号楼" not in seen and "Agree:" not in seen and "Took part" not in seen
+    assert "Building 1: 1 of 39 have voted." in seen
+    assert "Building 2" not in seen and "Agree:" not in seen and "Took part" not in seen
 
 
 async def test_forgetting_a_voter_keeps_the_ballot_without_the_name(harness: Harness) -> None:

@@ -135,7 +135,7 @@ async def audience_name(conn: aiosqlite.Connection, tr: Translator, building_id:
     if building_id is None:
         return tr._("the whole community")
     found = await community.building(conn, building_id)
-    return found.name if found else "?"
+    return tr.name(found.names) if found else "?"
 
 
 def kind_text(tr: Translator, proposal: Proposal) -> str:

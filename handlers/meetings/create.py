@@ -161,7 +161,7 @@ async def got_agenda(update: Update, context: Context) -> str:
     async with context.services.db.read() as conn:
         buildings = await community.buildings(conn)
     buttons = [button(turn.tr._("Everyone in the community"), MeetAudience(0))]
-    buttons += [button(b.name, MeetAudience(b.id)) for b in buildings]
+    buttons += [button(turn.tr.name(b.names), MeetAudience(b.id)) for b in buildings]
     message = update.effective_message
     assert message is not None
     await message.reply_text(

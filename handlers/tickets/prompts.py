@@ -77,7 +77,7 @@ async def ask(update: Update, context: Context, turn: Turn, state: str, note: st
         async with turn.services.db.read() as conn:
             buildings = await community.buildings(conn)
         text = tr._("Which building?")
-        buttons = [button(b.name, PickBuilding(b.id)) for b in buildings]
+        buttons = [button(tr.name(b.names), PickBuilding(b.id)) for b in buildings]
         markup = keyboard(buttons, per_row=3, footer=nav(tr))
     elif state == PLACE:
         text = tr._(
@@ -167,7 +167,7 @@ async def where_of_draft(turn: Turn, draft: ReportDraft) -> str:
             return turn.tr._("my home, unit {unit}", unit=unit.code if unit else "?")
     return turn.tr._(
         "{building}, {place}",
-        building=building.name if building else "?",
+        building=turn.tr.name(building.names) if building else "?",
         place=draft.place,
     )
 

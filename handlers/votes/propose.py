@@ -246,7 +246,7 @@ async def ask_audience(update: Update, turn: Turn, context: Context) -> str:
     async with context.services.db.read() as conn:
         buildings = await community.buildings(conn)
     buttons = [button(turn.tr._("The whole community"), PickAudience(0))]
-    buttons += [button(b.name, PickAudience(b.id)) for b in buildings]
+    buttons += [button(turn.tr.name(b.names), PickAudience(b.id)) for b in buildings]
     await _say(
         update,
         turn.tr._("Who is it for?"),
