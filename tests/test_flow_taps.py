@@ -206,3 +206,19 @@ async def test_a_photo_sent_alone_then_described_takes_five_taps(harness: Harnes
     assert me.count <= 5
     found = await filed(h)
     assert (found[3], found[5], found[8]) == (w.olga_unit, "The kitchen tap leaks", 1)
+
+
+async def test_the_main_menu_is_one_command_away_even_mid_flow(harness: Harness) -> None:
+    """Telegram's menu button lists /menu (set for every language), and /menu answers at any
+    step, also in the middle of a report."""
+    h = harness
+    _w, olga = await world(h)
+    for call in h.emu.calls_of("setMyCommands"):
+        assert call.params["commands"][0]["command"] == "menu"
+    await h.command(olga, "report")
+    await h.tap(olga, "te1|0")
+    await h.command(olga, "menu")
+    shown = h.emu.last_message(OLGA)
+    assert "m1|notices" in [d for _, d in h.emu.buttons(shown)]
+    await h.tap(olga, "m1|meetings")
+    assert "Meetings coming up:" in (h.emu.last_message(OLGA).text or "")
