@@ -79,7 +79,11 @@ async def meeting_start(update: Update, context: Context) -> str | int:
     await answer(update.callback_query)
     if not can(turn.principal, Action.CALL_MEETING):
         await reply(
-            update, turn.tr._("Only the committee and the property manager can call meetings.")
+            update,
+            turn.tr._(
+                "Only the committee and the property manager can call meetings. /meetings "
+                "shows the meetings you are invited to."
+            ),
         )
         return ConversationHandler.END
     async with context.services.db.transaction() as conn:
