@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ async def seed(path: Path, households: int) -> tuple[int, list[tuple[int, int]]]
             author_id=voters[0][0],
             now=now,
         )
-        await store.approve(conn, pid, by=voters[0][0], now=now)
+        await store.approve(conn, pid, by=voters[0][0], now=now, tz=UTC)
         await store.mark_open(conn, pid)
     await db.close()
     return pid, voters

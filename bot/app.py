@@ -137,7 +137,7 @@ async def build_application(
     if settings.token is None:
         raise ValueError("a bot token is needed to build the application")
     database = db or await Database.open(settings.db_path)
-    i18n = I18n(settings.timezone, settings.locale)
+    i18n = I18n(settings.timezone, settings.locale, clock=clock)
     features = FEATURES if features is None else features
     services = Services(settings=settings, db=database, clock=clock, i18n=i18n)
     for feature in features:
@@ -206,17 +206,13 @@ async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data.services
     services.bot_username = app.bot.username
+    # /menu first: Telegram's menu button, then one tap, brings the main menu back at any moment
+    listed = sorted((c for c in services.commands if c.public), key=lambda c: c.command != "menu")
     for locale, code in COMMAND_LANGUAGES.items():
         tr = services.i18n.translator(locale)
-        commands = [
-            BotCommand(c.command, tr._(c.description)[:256]) for c in services.commands if c.public
-        ]
+        commands = [BotCommand(c.command, tr._(c.description)[:256]) for c in listed]
         await app.bot.set_my_commands(commands, language_code=code)
     default = services.i18n.translator(services.settings.locale)
     await app.bot.set_my_commands(
-        [
-            BotCommand(c.command, default._(c.description)[:256])
-            for c in services.commands
-            if c.public
-        ]
+        [BotCommand(c.command, default._(c.description)[:256]) for c in listed]
     )

@@ -28,16 +28,39 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-LOCALES = ("zh_Hans", "en", "zh_Hant")
-DOMAINS = ("core", "tickets", "bookings", "votes", "notices", "figures")
-BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en", "zh_Hant": "zh_Hant_TW"}
-#: The name of each language in itself, for the language picker (not translated on purpose).
-LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English", "zh_Hant": "繁體中文"}
+from bot.rules.clock import Clock, system_clock
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
+
+
+LOCALES = ("zh_Hans", "en", "zh_Hant")
+DOMAINS = ("core", "tickets", "bookings", "votes", "notices", "figures")
+BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en", "zh_Hant": "zh_Hant_TW"}
+#: How dates and numbers are written: English as outside the US, day before month
+#: ("Thu 3 Dec"), on a 24-hour clock.
+FORMAT_LOCALES = {**BABEL_LOCALES, "en": "en_GB"}
+#: How a moment reads (Babel patterns; never seconds, always a 24-hour clock): this week with
+#: its weekday, later this year by day and month, another year with the year.
+_CLOCK = "H:mm"
+_MOMENT_PATTERNS = {
+    "zh": {
+        "week": "EEE M'月'd'日' H:mm",
+        "year": "M'月'd'日' H:mm",
+        "other": "y'年'M'月'd'日' H:mm",
+    },
+    "en": {"week": "EEE d MMM, H:mm", "year": "d MMM, H:mm", "other": "d MMM y, H:mm"},
+}
+#: Days near today said in words ("今天 11:00", "tomorrow 9:00").
+_NEAR_DAYS = {
+    -1: N_("yesterday {time}"),
+    0: N_("today {time}"),
+    1: N_("tomorrow {time}"),
+}
+#: The name of each language in itself, for the language picker (not translated on purpose).
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English", "zh_Hant": "繁體中文"}
 
 
 def locale_dir() -> Path:
@@ -81,10 +104,12 @@ class Translator:
     locale: str
     translations: Translations
     tz: ZoneInfo
+    #: What "today" is for `when` (the application's clock; tests travel it).
+    time_now: Clock = system_clock
 
     @property
     def babel_locale(self) -> Locale:
-        return Locale.parse(BABEL_LOCALES[self.locale])
+        return _format_locale(self.locale)
 
     def _(self, message: str, **values: Any) -> str:
         text = self.translations.gettext(message)
@@ -98,10 +123,26 @@ class Translator:
         """Pick a community-data name ({locale: name}) for this user's locale."""
         return names.get(self.locale) or names.get("zh_Hans") or next(iter(names.values()), "")
 
-    def when(self, moment: datetime, fmt: str = "medium") -> str:
-        """A date and time, in the community's zone, in this user's locale."""
+    def when(self, moment: datetime, fmt: str = "medium", *, now: datetime | None = None) -> str:
+        """A date and time in the community's zone, as a person says it: "今天 11:00",
+        "tomorrow 9:00", "周四 12月3日 10:00", "Thu 3 Dec, 10:00", "5 Jan 2027, 10:00".
+        A 24-hour clock in every locale, never seconds. ``fmt`` is kept for callers that ask
+        for a "short" form: every moment reads the same short way now."""
         local = moment.astimezone(self.tz)
-        return _datetime_text(local, str(self.tz), self._fmt(fmt), self.babel_locale)
+        today = (now or self.time_now()).astimezone(self.tz).date()
+        days = (local.date() - today).days
+        zone = str(self.tz)
+        near = _NEAR_DAYS.get(days)
+        if near is not None:
+            return self._(near, time=_datetime_text(local, zone, _CLOCK, self.babel_locale))
+        patterns = _MOMENT_PATTERNS["en" if self.locale == "en" else "zh"]
+        if abs(days) <= 6:
+            key = "week"
+        elif local.year == today.year:
+            key = "year"
+        else:
+            key = "other"
+        return _datetime_text(local, zone, patterns[key], self.babel_locale)
 
     def day(self, value: date, fmt: str = "medium") -> str:
         return format_date(value, fmt, locale=self.babel_locale)
@@ -117,9 +158,6 @@ class Translator:
 
     def number(self, value: int | Decimal | float) -> str:
         return format_decimal(value, locale=self.babel_locale)
-
-    def _fmt(self, fmt: str) -> str:
-        return fmt
 
     def _skeleton(self, skeleton: str) -> str:
         patterns = self.babel_locale.datetime_skeletons
@@ -164,20 +202,32 @@ def _catalogs(root: Path) -> dict[str, Translations]:
 class I18n:
     """All catalogs, loaded once per process."""
 
-    def __init__(self, tz: ZoneInfo, default_locale: str = "zh_Hans", root: Path | None = None):
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        default_locale: str = "zh_Hans",
+        root: Path | None = None,
+        clock: Clock = system_clock,
+    ):
         self.tz = tz
+        self.clock = clock
         self.default_locale = default_locale
         self.root = root or locale_dir()
         self._catalogs = _catalogs(self.root)
 
     def translator(self, locale: str | None) -> Translator:
         loc = locale if locale in LOCALES else self.default_locale
-        return Translator(loc, self._catalogs[loc], self.tz)
+        return Translator(loc, self._catalogs[loc], self.tz, self.clock)
 
     def for_user(self, stored_locale: str | None, language_code: str | None) -> Translator:
         if stored_locale in LOCALES:
             return self.translator(stored_locale)
         return self.translator(locale_from_telegram(language_code, self.default_locale))
+
+
+@lru_cache(maxsize=8)
+def _format_locale(locale: str) -> Locale:
+    return Locale.parse(FORMAT_LOCALES[locale])
 
 
 @lru_cache(maxsize=4096)

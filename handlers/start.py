@@ -82,7 +82,9 @@ async def start(update: Update, context: Context) -> None:
             await message.reply_text(
                 turn.tr._("This administrator code is not valid (it may have been used already).")
             )
-    await main_menu(update, context, turn, greeting(turn, info.name if info else None))
+    await main_menu(
+        update, context, turn, greeting(turn, turn.tr.name(info.names) if info else None)
+    )
 
 
 @private_only

@@ -21,6 +21,7 @@ class Community:
     timezone: str
     staff_chat_id: int | None
     settings: dict[str, Any]
+    names: dict[str, str] = field(default_factory=dict)  # {locale: name}; {} reads as name
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class Building:
     code: str
     name: str
     grid: str | None
+    names: dict[str, str] = field(default_factory=dict)  # {locale: name}; {} reads as name
+
+
+def _building(row: Any) -> Building:
+    names = json.loads(row[4]) if row[4] else {}
+    return Building(row[0], row[1], row[2], row[3], names or {"zh_Hans": row[2]})
 
 
 @dataclass(frozen=True)
@@ -86,19 +93,22 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
     (marked inactive), never deleted, because tickets and residences still point at them."""
     report = ApplyReport()
     settings = json.dumps(spec.settings, ensure_ascii=False, sort_keys=True)
-    row = await fetch_one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
-    wanted = (spec.name, spec.timezone, spec.staff_chat_id, settings)
+    row = await fetch_one(
+        conn, "SELECT name, timezone, staff_chat_id, settings, names FROM community"
+    )
+    names = json.dumps(spec.names, ensure_ascii=False, sort_keys=True)
+    wanted = (spec.name, spec.timezone, spec.staff_chat_id, settings, names)
     if row is None:
         await conn.execute(
-            "INSERT INTO community (id, name, timezone, staff_chat_id, settings)"
-            " VALUES (1, ?, ?, ?, ?)",
+            "INSERT INTO community (id, name, timezone, staff_chat_id, settings, names)"
+            " VALUES (1, ?, ?, ?, ?, ?)",
             wanted,
         )
         report.note("community", "added")
     elif tuple(row) != wanted:
         await conn.execute(
-            "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?"
-            " WHERE id = 1",
+            "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?,"
+            " names = ? WHERE id = 1",
             wanted,
         )
         report.note("community", "updated")
@@ -107,8 +117,11 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
         conn,
         report,
         "buildings",
-        ["name", "grid", "position"],
-        {b.code: (b.name, b.grid, b.position) for b in spec.buildings},
+        ["name", "grid", "position", "names"],
+        {
+            b.code: (b.name, b.grid, b.position, json.dumps(b.names, ensure_ascii=False))
+            for b in spec.buildings
+        },
     )
     await _sync(
         conn,
@@ -222,33 +235,36 @@ async def _ids(conn: aiosqlite.Connection, table: str) -> dict[str, int]:
 
 
 async def get_community(conn: aiosqlite.Connection) -> Community | None:
-    row = await fetch_one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
+    row = await fetch_one(
+        conn, "SELECT name, timezone, staff_chat_id, settings, names FROM community"
+    )
     if row is None:
         return None
-    return Community(row[0], row[1], row[2], json.loads(row[3]))
+    names = json.loads(row[4]) if row[4] else {}
+    return Community(row[0], row[1], row[2], json.loads(row[3]), names or {"zh_Hans": row[0]})
 
 
 async def buildings(conn: aiosqlite.Connection) -> list[Building]:
     async with conn.execute(
-        "SELECT id, code, name, grid FROM buildings WHERE active = 1 ORDER BY position, code"
+        "SELECT id, code, name, grid, names FROM buildings WHERE active = 1 ORDER BY position, code"
     ) as cur:
-        return [Building(*row) for row in await cur.fetchall()]
+        return [_building(row) for row in await cur.fetchall()]
 
 
 async def building(conn: aiosqlite.Connection, building_id: int) -> Building | None:
     row = await fetch_one(
         conn,
-        "SELECT id, code, name, grid FROM buildings WHERE id = ? AND active = 1",
+        "SELECT id, code, name, grid, names FROM buildings WHERE id = ? AND active = 1",
         (building_id,),
     )
-    return Building(*row) if row else None
+    return _building(row) if row else None
 
 
 async def building_by_code(conn: aiosqlite.Connection, code: str) -> Building | None:
     row = await fetch_one(
-        conn, "SELECT id, code, name, grid FROM buildings WHERE code = ?", (code,)
+        conn, "SELECT id, code, name, grid, names FROM buildings WHERE code = ?", (code,)
     )
-    return Building(*row) if row else None
+    return _building(row) if row else None
 
 
 _UNIT_SELECT = (

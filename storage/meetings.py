@@ -143,6 +143,36 @@ async def occurrences(
     return found
 
 
+async def upcoming(
+    conn: aiosqlite.Connection, now: int, limit: int = 20
+) -> list[tuple[Meeting, Occurrence]]:
+    """Occurrences of active meetings still ahead and not cancelled, soonest first."""
+    rows = await fetch_all(
+        conn,
+        "SELECT o.id FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id"
+        " WHERE m.state = 'active' AND o.cancelled_at IS NULL AND o.starts_at > ?"
+        " ORDER BY o.starts_at LIMIT ?",
+        (now, limit),
+    )
+    found = []
+    for (occurrence_id,) in rows:
+        occ = await occurrence(conn, occurrence_id)
+        meet = await meeting(conn, occ.meeting_id) if occ else None
+        if occ is not None and meet is not None:
+            found.append((meet, occ))
+    return found
+
+
+async def rsvp_of(conn: aiosqlite.Connection, occurrence_id: int, user_id: int) -> bool | None:
+    """One person's answer: True attending, False not, None no answer yet."""
+    row = await fetch_one(
+        conn,
+        "SELECT attend FROM meeting_rsvps WHERE occurrence_id = ? AND user_id = ?",
+        (occurrence_id, user_id),
+    )
+    return bool(row[0]) if row else None
+
+
 async def claim_due(conn: aiosqlite.Connection, now: int, limit: int = 50) -> list[Due]:
     """Due rows, marked done in this transaction: whatever the caller enqueues with them is
     committed together, so each notice is made exactly once, even across restarts."""

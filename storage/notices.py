@@ -240,6 +240,27 @@ async def recent(
     return [_notice(r) for r in rows]
 
 
+async def sent_to(
+    conn: aiosqlite.Connection, buildings: set[int], now: int, limit: int = 5
+) -> list[Notice]:
+    """The latest notices (and minutes) already gone out to the whole community or to one of
+    ``buildings``, newest first: what a resident got, to read again."""
+    rows = await fetch_all(
+        conn,
+        _NOTICE + " WHERE state = 'queued' AND send_at <= ? ORDER BY send_at DESC, id DESC"
+        " LIMIT 200",
+        (now,),
+    )
+    found = []
+    for row in rows:
+        item = _notice(row)
+        if item.buildings is None or buildings.intersection(item.buildings):
+            found.append(item)
+            if len(found) == limit:
+                break
+    return found
+
+
 async def mark_cancelled(conn: aiosqlite.Connection, notice_id: int) -> bool:
     cur = await conn.execute(
         "UPDATE notices SET state = 'cancelled' WHERE id = ? AND state = 'queued'", (notice_id,)

@@ -6,6 +6,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -47,6 +48,7 @@ class Proposal:
     decided_at: int | None
     closed_at: int | None
     result: dict[str, Any] | None
+    body_voice: str | None = None  # the body spoken: a voice note's file id
 
     @property
     def is_decision(self) -> bool:
@@ -65,7 +67,7 @@ class Eligible:
 _SELECT = (
     "SELECT id, title, body, options, building_id, kind, art278_item, basis, quorum_num,"
     " quorum_den, state, author_id, approver_id, comment, duration_days, opens_at, closes_at,"
-    " nonce, created_at, decided_at, closed_at, result FROM proposals"
+    " nonce, created_at, decided_at, closed_at, result, body_voice FROM proposals"
 )
 
 
@@ -93,6 +95,7 @@ def _proposal(row: Any) -> Proposal:
         decided_at=row[19],
         closed_at=row[20],
         result=json.loads(row[21]) if row[21] else None,
+        body_voice=row[22],
     )
 
 
@@ -111,13 +114,14 @@ async def create(
     author_id: int,
     now: int,
     opens_at: int | None = None,
+    body_voice: str | None = None,
 ) -> int:
     """A new draft, waiting for a committee member or manager. ``opens_at``: the opening the
-    author chose (None: as soon as it is approved)."""
+    author chose (None: as soon as it is approved); ``body_voice``: the body spoken."""
     cur = await conn.execute(
         "INSERT INTO proposals (title, body, options, building_id, kind, art278_item, basis,"
-        " quorum_num, quorum_den, state, author_id, duration_days, opens_at, nonce, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
+        " quorum_num, quorum_den, state, author_id, duration_days, opens_at, nonce, created_at,"
+        " body_voice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
         (
             title,
             body,
@@ -133,6 +137,7 @@ async def create(
             opens_at,
             secrets.token_bytes(32),
             now,
+            body_voice,
         ),
     )
     assert cur.lastrowid is not None
@@ -169,7 +174,9 @@ async def decide(
     return cur.rowcount == 1
 
 
-async def approve(conn: aiosqlite.Connection, proposal_id: int, *, by: int, now: int) -> bool:
+async def approve(
+    conn: aiosqlite.Connection, proposal_id: int, *, by: int, now: int, tz: tzinfo
+) -> bool:
     """Approve a draft and fix its voting window (``bot.votes.voting_window``: the chosen
     opening, or now if that has passed); the due rows are written (the opening, one reminder
     before the close, the close). False when it is no longer a draft."""
@@ -180,7 +187,7 @@ async def approve(conn: aiosqlite.Connection, proposal_id: int, *, by: int, now:
     )
     if not rows:
         return False
-    window = voting_window(rows[0][1], int(rows[0][0]), now)
+    window = voting_window(rows[0][1], int(rows[0][0]), now, tz)
     cur = await conn.execute(
         "UPDATE proposals SET state = 'approved', approver_id = ?, decided_at = ?, opens_at = ?,"
         " closes_at = ? WHERE id = ? AND state = 'draft'",

@@ -206,5 +206,5 @@ async def test_the_committee_sees_no_export_buttons_and_cannot_forge_one(
     await harness.press(member, report, "sx1|tickets|csv|lw|0|0")
     assert [m for m in harness.answers(2102) if m.kind == "document"] == []
     assert harness.emu.calls_of("answerCallbackQuery")[-1].params.get("text") == (
-        "Sorry, you do not have the right to do this."
+        "Sorry, this is not open to you. Send /menu to see what you can do."
     )

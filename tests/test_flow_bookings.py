@@ -151,7 +151,16 @@ async def test_full_booking_flow(harness: Harness) -> None:
         ("cancelled", "resident")
     ]
     await harness.run_job("outbox")
-    assert "Activity room, Tue, Nov 24 10:30–11:00 has just become free" in last_text(harness, BOB)
+    assert "Activity room, Tue 24 Nov 10:30–11:00 has just become free" in last_text(harness, BOB)
+    # "Book it now" leads straight to confirming that slot: two taps to book it
+    freed = harness.emu.last_message(BOB)
+    assert [t for t, _ in harness.emu.buttons(freed)] == ["Book it now"]
+    await harness.tap(bob, f"bl1|{rid}|{at(TUESDAY, '10:30')}|30|")
+    assert "Please check: Activity room, Tue 24 Nov 10:30–11:00" in last_text(harness, BOB)
+    await harness.tap(bob, "bc1|")
+    assert await harness.rows(
+        "SELECT booked_by, start_at, state FROM bookings WHERE state != 'cancelled'"
+    ) == [(BOB, at(TUESDAY, "10:30"), "confirmed")]
     assert harness.emu.unanswered_callbacks() == []
 
 
@@ -230,14 +239,18 @@ async def test_approval_and_rejection(harness: Harness) -> None:
     # a leader of another building and the resident themself may not decide
     before = await dump(harness)
     await harness.press(other_leader, harness.emu.last_message(OTHER_LEADER), f"ba1|{booking_id}|1")
-    assert last_answer(harness) == "Sorry, you do not have the right to do this."
+    assert (
+        last_answer(harness) == "Sorry, this is not open to you. Send /menu to see what you can do."
+    )
     await harness.press(ann, harness.emu.last_message(ANN), f"ba1|{booking_id}|1")
-    assert last_answer(harness) == "Sorry, you do not have the right to do this."
+    assert (
+        last_answer(harness) == "Sorry, this is not open to you. Send /menu to see what you can do."
+    )
     assert await dump(harness) == before
     # staff approve
     await harness.press(staff, push, harness.emu.find_button_by_text(push, "同意"))
     assert await harness.rows("SELECT state, decided_by FROM bookings") == [("confirmed", STAFF)]
-    assert "your booking of Community kitchen, Tue, Nov 24 14:00–16:00 is approved" in last_text(
+    assert "your booking of Community kitchen, Tue 24 Nov 14:00–16:00 is approved" in last_text(
         harness, ANN
     )
     assert await harness.rows("SELECT booking_id FROM booking_reminders") == [(booking_id,)]
@@ -274,11 +287,11 @@ async def test_cancel_before_and_after_the_cutoff(harness: Harness) -> None:
     harness.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=SHANGHAI))  # exactly 2 h before
     await harness.command(ann, "mybookings")
     listing = harness.emu.last_message(ANN)
-    assert "1. Activity room, Tue, Nov 24 10:00–11:00 (confirmed)" in (listing.text or "")
+    assert "1. Activity room, Tue 24 Nov 10:00–11:00 (confirmed)" in (listing.text or "")
     await harness.press(ann, listing, f"bx1|{first}|0")
     assert "Cancel your booking of Activity room" in last_text(harness, ANN)
     await harness.tap(ann, f"bx1|{first}|1")
-    assert "Cancelled: Activity room, Tue, Nov 24 10:00–11:00" in last_text(harness, ANN)
+    assert "Cancelled: Activity room, Tue 24 Nov 10:00–11:00" in last_text(harness, ANN)
     assert await harness.rows("SELECT id, state FROM bookings ORDER BY id") == [
         (first, "cancelled"),
         (second, "confirmed"),
@@ -304,7 +317,7 @@ async def test_blackout_notifies_a_booked_resident(harness: Harness) -> None:
     await book(harness, ann, "activity", at(TUESDAY, "15:00"), 60)
     # a resident may not close a room
     await harness.command(ann, "blackout", "activity 2026-11-24 09:00 12:00 paint")
-    assert "没有权限" in last_text(harness, ANN)
+    assert "这一项您暂时用不了" in last_text(harness, ANN)
     assert await harness.rows("SELECT COUNT(*) FROM room_blackouts") == [(0,)]
     await harness.command(staff, "blackout", "nosuchroom 2026-11-24 09:00 12:00 paint")
     assert "/blackout ROOM YYYY-MM-DD HH:MM HH:MM reason" in last_text(harness, STAFF)
@@ -341,7 +354,7 @@ async def test_forged_presses_change_nothing(harness: Harness) -> None:
     await harness.command(bob, "mybookings")
     msg = harness.emu.last_message(BOB)
     before = await dump(harness)
-    no_right = "Sorry, you do not have the right to do this."
+    no_right = "Sorry, this is not open to you. Send /menu to see what you can do."
     invalid = "This button is no longer valid."
     past = f"bc1|{rid}|{at(date(2026, 11, 23), '08:00')}|60|{u}"
     forged: dict[str, tuple[str | None, str | None]] = {
@@ -421,7 +434,7 @@ async def test_reminder_is_sent_once_also_across_a_restart(harness: Harness) -> 
     await harness.run_job("bookings-remind")
     await harness.run_job("outbox")
     assert len(reminders()) == 1
-    assert "Reminder: you have booked Activity room, Tue, Nov 24 10:00–11:00" in (
+    assert "Reminder: you have booked Activity room, Tue 24 Nov 10:00–11:00" in (
         reminders()[0].text or ""
     )
     await harness.restart()
@@ -440,12 +453,12 @@ async def test_staff_views_and_manager_utilisation(harness: Harness) -> None:
     await book(harness, ann, "activity", at(TUESDAY, "10:00"), 180)
     await harness.command(staff, "rooms")
     text = last_text(harness, STAFF)
-    assert "Activity room" in text and "Tue, Nov 24 10:00–13:00 · 1-101 · confirmed" in text
+    assert "Activity room" in text and "Tue 24 Nov 10:00–13:00 · 1-101 · confirmed" in text
     assert "Study\n  no bookings" in text
     await harness.command(ann, "rooms")
-    assert "do not have the right" in last_text(harness, ANN)
+    assert "this is not open to you" in last_text(harness, ANN)
     await harness.command(staff, "utilisation")
-    assert "do not have the right" in last_text(harness, STAFF)
+    assert "this is not open to you" in last_text(harness, STAFF)
     await harness.command(manager, "utilisation")
     text = last_text(harness, MANAGER)
     # 3 h of 91 open hours this week
@@ -537,7 +550,7 @@ async def test_a_rejected_booking_frees_the_time_for_watchers(harness: Harness) 
     push = harness.emu.last_message(STAFF)
     await harness.press(staff, push, harness.emu.find_button_by_text(push, "Reject"))
     await harness.run_job("outbox")
-    assert "共享厨房，11月24日周二 14:00–15:00刚刚空出来了" in last_text(harness, BOB)
+    assert "共享厨房，11月24日周二 14:00–15:00 刚刚空出来了" in last_text(harness, BOB)
     # told once: a second freeing of the same time says nothing more
     await harness.run_job("outbox")
     told = [m for m in harness.emu.messages(BOB) if "空出来了" in (m.text or "")]

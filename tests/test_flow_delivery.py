@@ -74,7 +74,7 @@ async def test_a_new_tickets_staff_card_survives_a_crash_and_arrives_once(
     await harness.press(staff, card, harness.emu.find_button(card, "ta1|1|acc"))
     assert cards(harness, "#1") == [card]  # the same card, edited in place
     edited = harness.emu.message(STAFF_CHAT, card.message_id).body  # the group reads Chinese
-    assert "状态：已受理" in edited and "处理人：Sam" in edited
+    assert "状态：物业已收到，正在处理" in edited and "处理人：Sam" in edited
     assert "accepted by the property staff" in harness.emu.last_message(RESIDENT).body
 
 
@@ -114,7 +114,7 @@ async def test_a_join_request_survives_a_crash_and_arrives_once(
     await harness.command(leader, "start")
     before = len(harness.emu.messages(LEADER))
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "1号楼", 3, "1-302")
+    await choose_unit(harness, user, "Building 1", 3, "1-302")
     with crash_after_commit:
         await harness.tap(user, "jr1|tenant")
         assert "building leader has been asked" in harness.emu.last_message(RESIDENT).body

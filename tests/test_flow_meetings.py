@@ -40,7 +40,7 @@ async def test_a_meeting_with_rsvp_and_both_reminders(harness: Harness) -> None:
     organiser = await set_up(harness)
     resident_a = harness.emu.user(A, "R", "zh-hans")
     await harness.command(resident_a, "meeting")
-    assert "只有居委会" in (harness.emu.last_message(A).text or "")
+    assert "会议由居委会、业委会或物业经理召集" in (harness.emu.last_message(A).text or "")
     await harness.command(organiser, "meeting")
     await harness.text(organiser, "Joint meeting")
     await harness.tap(organiser, "mf1|once")

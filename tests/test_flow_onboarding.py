@@ -56,7 +56,11 @@ async def test_start_greets_in_the_users_language(harness: Harness) -> None:
     zh_msg = harness.emu.last_message(RESIDENT)
     en_msg = harness.emu.last_message(OTHER)
     assert "小王，您好！我是湾郡社区的小区助手" in (zh_msg.text or "")
-    assert "Hello Ann! I am the front desk of 湾郡社区" in (en_msg.text or "")
+    # the community's name in the reader's language, as the community file gives it
+    assert "Hello Ann! I am the front desk of Wanjun Community" in (en_msg.text or "")
+    hant = harness.emu.user(OTHER + 1, "阿明", "zh-hant")
+    await harness.command(hant, "start")
+    assert "灣郡社區" in (harness.emu.last_message(OTHER + 1).text or "")
     assert "登记我的住址" in [t for t, _ in harness.emu.buttons(zh_msg)]
     assert "Join my unit" in [t for t, _ in harness.emu.buttons(en_msg)]
     assert "You have not joined a unit yet" in (en_msg.text or "")
@@ -123,7 +127,7 @@ async def test_join_by_choice_and_leader_approves(harness: Harness) -> None:
     leader = harness.emu.user(LEADER, "Leader", "zh-hans")
     await harness.command(leader, "start")
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "1号楼", 3, "1-302")
+    await choose_unit(harness, user, "Building 1", 3, "1-302")
     msg = harness.emu.last_message(RESIDENT)
     await harness.press(user, msg, harness.emu.find_button_by_text(msg, "I rent it (tenant)"))
     assert await residence_rows(harness, RESIDENT) == [("1-302", "tenant", "pending", "request")]
@@ -168,7 +172,7 @@ async def test_forged_approval_is_refused_and_changes_nothing(harness: Harness) 
     harness.emu.user(LEADER, "Leader", "en")
     other = harness.emu.user(OTHER, "Mallory", "en")
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "1号楼", 2, "1-201")
+    await choose_unit(harness, user, "Building 1", 2, "1-201")
     msg = harness.emu.last_message(RESIDENT)
     await harness.press(user, msg, harness.emu.find_button_by_text(msg, "I am the owner"))
     rid = (await harness.rows("SELECT id FROM residences WHERE user_id = ?", (RESIDENT,)))[0][0]
@@ -180,16 +184,16 @@ async def test_forged_approval_is_refused_and_changes_nothing(harness: Harness) 
     await harness.press(user, harness.emu.last_message(RESIDENT), f"jd1|{rid}|1")
     assert await residence_rows(harness, RESIDENT) == [("1-201", "owner", "pending", "request")]
     answers = [c.params.get("text", "") for c in harness.emu.calls_of("answerCallbackQuery")[-6:]]
-    assert answers[0] == "Sorry, you do not have the right to do this."
+    assert answers[0] == "Sorry, this is not open to you. Send /menu to see what you can do."
     assert all("no longer valid" in a for a in answers[1:5])
-    assert answers[5] == "Sorry, you do not have the right to do this."
+    assert answers[5] == "Sorry, this is not open to you. Send /menu to see what you can do."
     assert harness.emu.unanswered_callbacks() == []
 
 
 async def test_restart_in_the_middle_of_joining_continues(harness: Harness) -> None:
     await harness.start()
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "3号楼", 4, "3-404")
+    await choose_unit(harness, user, "Building 3", 4, "3-404")
     relation_msg = harness.emu.last_message(RESIDENT)
     assert "Unit 3-404" in (relation_msg.text or "")
     await harness.restart()
@@ -202,7 +206,7 @@ async def test_restart_in_the_middle_of_joining_continues(harness: Harness) -> N
 async def test_crash_in_the_middle_of_joining_loses_nothing(harness: Harness) -> None:
     await harness.start()
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "2号楼", 7, "2-704")
+    await choose_unit(harness, user, "Building 2", 7, "2-704")
     relation_msg = harness.emu.last_message(RESIDENT)
     await harness.crash()
     await harness.start(load_example=False)
@@ -342,7 +346,7 @@ async def test_admin_grants_and_revokes_roles_in_the_bot(harness: Harness) -> No
     assert "no building with the code 9" in (harness.emu.last_message(1).text or "")
     # someone without the right
     await harness.command(leader, "grant", f"{LEADER} admin")
-    assert "没有权限" in (harness.emu.last_message(LEADER).text or "")
+    assert "这一项您暂时用不了" in (harness.emu.last_message(LEADER).text or "")
     assert await harness.rows("SELECT COUNT(*) FROM roles WHERE role = 'admin'") == [(1,)]
 
 
@@ -394,7 +398,7 @@ async def test_other_leaders_copies_say_who_answered(harness: Harness) -> None:
     await harness.command(first, "start")
     await harness.command(second, "start")
     user = harness.emu.user(RESIDENT, "Ann", "en")
-    await choose_unit(harness, user, "1号楼", 5, "1-502")
+    await choose_unit(harness, user, "Building 1", 5, "1-502")
     await harness.tap(user, "jr1|owner")
     mine, theirs = harness.emu.last_message(LEADER), harness.emu.last_message(OTHER)
     assert harness.emu.buttons(theirs)  # both got approve / reject

@@ -239,9 +239,9 @@ async def test_forged_stale_and_unentitled_presses_on_owner_claims(harness: Harn
     await h.press(lee, card, f"oc1|{claim_id + 99}|1|0")  # no such claim
     assert "no longer valid" in alert(h)
     await h.press(other, card, f"oc1|{claim_id}|1|0")  # not their building
-    assert "do not have the right" in alert(h)
+    assert "this is not open to you" in alert(h)
     await h.press(ann, card, f"oc1|{claim_id}|1|0")  # the claimant herself
-    assert "do not have the right" in alert(h)
+    assert "this is not open to you" in alert(h)
     assert await snapshot(h) == before
     # a leader who claims their own home is not asked, and cannot confirm themselves
     await door_code(h, lee, "1-104", "owner")
@@ -289,7 +289,7 @@ async def test_managers_list_owner_claims_and_decide_there(harness: Harness) -> 
     assert "Owner claims waiting for confirmation: 1" in text_of(h, LEADER)
     assert "2-101" not in text_of(h, LEADER)
     await h.command(ann, "ownerclaims")
-    assert "do not have the right" in text_of(h, ANN)
+    assert "this is not open to you" in text_of(h, ANN)
     # confirmed in the list: the list shows what is left, the card pushed earlier says so
     bob_claim = next(d for t, d in h.emu.buttons(listing) if t.startswith("2. Yes"))
     assert bob_claim is not None

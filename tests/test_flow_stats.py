@@ -58,10 +58,10 @@ async def test_stats_answers_a_manager_with_text_and_png_charts(harness: Harness
     assert "Which period?" in menu.body
     await harness.press(manager, menu, "sp1|lw|0|0")
     report = next(m for m in harness.answers(MANAGER) if m.kind == "text")
-    assert "Figures for Nov 16, 2026 – Nov 22, 2026, the whole community" in report.body
+    assert "Figures for 16 Nov 2026 – 22 Nov 2026, the whole community" in report.body
     assert "Opened 9 · resolved 4 · closed 3 · still open 2 · overdue now 2" in report.body
     assert "On time (及时率): response 87.5% (7 of 8), resolution 50% (2 of 4)" in report.body
-    assert "Satisfaction (满意率): 66.6% (2 of 3), target 90%" in report.body
+    assert "Satisfaction (满意率): 66.7% (2 of 3), target 90%" in report.body
     assert "not our responsibility 1" in report.body
     shots = photos(harness, MANAGER)
     assert len(shots) == 3  # tickets per day, resolution per category, room use
@@ -76,12 +76,14 @@ async def test_a_resident_is_refused_politely(harness: Harness) -> None:
     await harness.command(resident, "start")
     await harness.command(resident, "stats")
     (refusal,) = harness.answers(RESIDENT)
-    assert refusal.body == "Sorry, you do not have the right to do this."
+    assert refusal.body == "Sorry, this is not open to you. Send /menu to see what you can do."
     # a forged press from them changes nothing either
     harness.emu.press_button(resident, refusal, "sp1|lw|0|0")
     await harness.settle()
     assert photos(harness, RESIDENT) == []
-    assert "right" in str(harness.emu.calls_of("answerCallbackQuery")[-1].params.get("text"))
+    assert "not open to you" in str(
+        harness.emu.calls_of("answerCallbackQuery")[-1].params.get("text")
+    )
 
 
 async def test_committee_chooses_a_month_and_a_building_in_chinese(harness: Harness) -> None:

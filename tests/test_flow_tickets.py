@@ -49,13 +49,11 @@ async def report_public(
     h: Harness, user: dict[str, Any], category: str, building: str, place: str, text: str
 ) -> None:
     await h.command(user, "report")
-    await h.tap(user, "tk1|repair")
+    await h.tap(user, "te1|0")  # a repair in a public area
     await h.tap(user, f"tc1|{category}")
-    await h.tap(user, "tp1")
     await h.tap(user, f"tb1|{await building_id(h, building)}")
     await h.text(user, place)
     await h.text(user, text)
-    await h.tap(user, "tn1|next")
     await h.tap(user, "tn1|ok")
 
 
@@ -95,7 +93,7 @@ async def test_unverified_user_cannot_pick_home(harness: Harness) -> None:
     user = harness.emu.user(RESIDENT, "Ann", "en")
     await harness.command(user, "start")
     await harness.command(user, "report")
-    await harness.tap(user, "tk1|repair")
+    await harness.tap(user, "tk1|complaint")
     await harness.tap(user, "tc1|leak")
     msg = harness.emu.last_message(RESIDENT)
     assert "Where is it?" in msg.body
@@ -114,21 +112,20 @@ async def test_report_home_with_voice_note_and_photos(harness: Harness) -> None:
     await setup(harness)
     user = await verified(harness, RESIDENT, "Ann", "1-302")
     await harness.command(user, "report")
-    await harness.tap(user, "tk1|repair")
-    await harness.tap(user, "tc1|leak")
     unit = (await harness.rows("SELECT id FROM units WHERE code = '1-302'"))[0][0]
-    await harness.tap(user, f"th1|{unit}")
+    await harness.tap(user, f"te1|{unit}")  # a repair in my home: no "where" question
+    await harness.tap(user, "tc1|leak")
     assert "describe the problem" in last(harness, RESIDENT)
     harness.emu.send_voice(user, duration=7)
     await harness.settle()
-    assert "add photos" in last(harness, RESIDENT)
+    # photos are offered on the summary, no separate step to skip
+    assert "To add photos (up to 3), just send them now." in last(harness, RESIDENT)
     harness.emu.send_photo(user)
     await harness.settle()
-    assert "Photo 1 of 3 received" in last(harness, RESIDENT)
+    assert "1 photo attached." in last(harness, RESIDENT)
     harness.emu.send_photo(user)
     await harness.settle()
-    assert "Photo 2 of 3 received" in last(harness, RESIDENT)
-    summary = await harness.tap(user, "tn1|next")
+    summary = harness.emu.last_message(RESIDENT)
     assert "Voice note attached." in summary.body
     assert "2 photos attached." in summary.body
     assert "my home, unit 1-302" in summary.body
@@ -160,9 +157,8 @@ async def test_a_photo_alone_starts_a_report(harness: Harness) -> None:
     await harness.tap(user, "tp1")
     await harness.tap(user, f"tb1|{await building_id(harness, '2')}")
     await harness.text(user, "garden")
-    # description came with the photo: straight on to more photos
-    assert "Photo 1 of 3 received" in last(harness, RESIDENT)
-    await harness.tap(user, "tn1|next")
+    # description came with the photo: straight on to the summary
+    assert "Please check your report" in last(harness, RESIDENT)
     await harness.tap(user, "tn1|ok")
     rows = await harness.rows("SELECT kind, description, json_array_length(photos) FROM tickets")
     assert rows == [("suggestion", "Broken bench near gate", 1)]
@@ -173,7 +169,7 @@ async def test_back_and_cancel(harness: Harness) -> None:
     user = harness.emu.user(RESIDENT, "Ann", "en")
     await harness.command(user, "start")
     await harness.command(user, "report")
-    await harness.tap(user, "tk1|repair")
+    await harness.tap(user, "te1|0")
     assert "What is it about?" in last(harness, RESIDENT)
     await harness.tap(user, "tn1|back")
     assert "What would you like to report?" in last(harness, RESIDENT)
@@ -185,20 +181,16 @@ async def test_back_and_cancel(harness: Harness) -> None:
     assert "Where is it?" in last(harness, RESIDENT)
     await harness.tap(user, "tp1")
     await harness.tap(user, f"tb1|{await building_id(harness, '1')}")
-    assert "Where exactly?" in last(harness, RESIDENT)
+    assert "Where exactly" in last(harness, RESIDENT)
     await harness.tap(user, "tn1|back")
     assert "Which building?" in last(harness, RESIDENT)
     await harness.tap(user, f"tb1|{await building_id(harness, '1')}")
     await harness.text(user, "5F")
     await harness.text(user, "Loud music every night")
-    assert "add photos" in last(harness, RESIDENT)
+    assert "Please check your report" in last(harness, RESIDENT)
     await harness.tap(user, "tn1|back")
     assert "describe the problem" in last(harness, RESIDENT)
     await harness.text(user, "Loud music after 23:00")
-    await harness.tap(user, "tn1|next")
-    await harness.tap(user, "tn1|back")
-    assert "add photos" in last(harness, RESIDENT)
-    await harness.tap(user, "tn1|next")
     assert "Loud music after 23:00" in last(harness, RESIDENT)
     await harness.tap(user, "x1|report")
     assert "Cancelled. Nothing was reported." in last(harness, RESIDENT)
@@ -208,7 +200,7 @@ async def test_back_and_cancel(harness: Harness) -> None:
     assert "did not understand" in last(harness, RESIDENT)
     # /cancel works too, at any step
     await harness.command(user, "report")
-    await harness.tap(user, "tk1|repair")
+    await harness.tap(user, "te1|0")
     await harness.command(user, "cancel")
     assert "Cancelled" in last(harness, RESIDENT)
     assert harness.emu.unanswered_callbacks() == []
@@ -220,9 +212,8 @@ async def test_wrong_input_at_each_step(harness: Harness) -> None:
     await harness.command(user, "start")
     await harness.command(user, "report")
     steps = [
-        ("tk1|repair", "What would you like to report?"),
+        ("te1|0", "What would you like to report?"),
         ("tc1|lighting", "What is it about?"),
-        ("tp1", "Where is it?"),
         (f"tb1|{await building_id(harness, '3')}", "Which building?"),
     ]
     for data, prompt in steps:
@@ -234,11 +225,11 @@ async def test_wrong_input_at_each_step(harness: Harness) -> None:
         assert prompt in last(harness, RESIDENT)
         await harness.tap(user, data)
     # place: too long, then a sticker, then fine
-    await harness.text(user, "x" * 61)
-    assert "That is a little long (61 characters)" in last(harness, RESIDENT)
+    await harness.text(user, "x" * 1001)
+    assert "That is a little long (1001 characters)" in last(harness, RESIDENT)
     harness.emu.send_sticker(user)
     await harness.settle()
-    assert "Please write the place" in last(harness, RESIDENT)
+    assert "Please write where it is and what is wrong" in last(harness, RESIDENT)
     await harness.text(user, "2F lobby")
     # description: too long, a document, then fine
     await harness.text(user, "y" * 1001)
@@ -247,10 +238,6 @@ async def test_wrong_input_at_each_step(harness: Harness) -> None:
     await harness.settle()
     assert "Please describe the problem in words" in last(harness, RESIDENT)
     await harness.text(user, "Lamp flickers")
-    # photos: text is not a photo
-    await harness.text(user, "no photo")
-    assert "Please send a photo, or tap Skip" in last(harness, RESIDENT)
-    await harness.tap(user, "tn1|next")
     # summary: text is not a button
     await harness.text(user, "ok")
     msg = harness.emu.last_message(RESIDENT)
@@ -270,9 +257,8 @@ async def test_duplicate_offers_to_follow_instead(harness: Harness) -> None:
         await harness.command(user, "start")
     await report_public(harness, first, "lighting", "1", "3F corridor", "Dark")
     await harness.command(second, "report")
-    await harness.tap(second, "tk1|repair")
+    await harness.tap(second, "te1|0")
     await harness.tap(second, "tc1|lighting")
-    await harness.tap(second, "tp1")
     await harness.tap(second, f"tb1|{await building_id(harness, '1')}")
     await harness.text(second, "3楼走廊")
     offer = harness.emu.last_message(NEIGHBOUR)
@@ -283,9 +269,8 @@ async def test_duplicate_offers_to_follow_instead(harness: Harness) -> None:
     assert await harness.rows("SELECT COUNT(*) FROM tickets") == [(1,)]
     # another floor is another problem: no offer
     await harness.command(second, "report")
-    await harness.tap(second, "tk1|repair")
+    await harness.tap(second, "te1|0")
     await harness.tap(second, "tc1|lighting")
-    await harness.tap(second, "tp1")
     await harness.tap(second, f"tb1|{await building_id(harness, '1')}")
     await harness.text(second, "5F stairs")
     assert "describe the problem" in last(harness, NEIGHBOUR)
@@ -315,15 +300,14 @@ async def test_anonymous_complaint(harness: Harness) -> None:
     del manager
     user = await verified(harness, RESIDENT, "Ann", "2-503")
     await harness.command(user, "report")
-    await harness.tap(user, "tk1|complaint")
+    await harness.tap(user, "tu1")  # a complaint, without my name: offered where it starts
     await harness.tap(user, "tc1|noise")
     await harness.tap(user, "tp1")
     await harness.tap(user, f"tb1|{await building_id(harness, '2')}")
-    await harness.text(user, "4F")
-    await harness.text(user, "Neighbour drills at night")
-    await harness.tap(user, "tn1|next")
-    summary = await harness.tap(user, "tn1|anon")
+    await harness.text(user, "4F, neighbour drills at night")
+    summary = harness.emu.last_message(RESIDENT)
     assert "Staff will not see your name" in summary.body
+    assert "Show my name to staff" in [t for t, _ in harness.emu.buttons(summary)]
     await harness.tap(user, "tn1|ok")
     assert await harness.rows("SELECT anonymous, reporter_id FROM tickets") == [(1, RESIDENT)]
     group_card = harness.emu.messages(STAFF_CHAT)[0].body

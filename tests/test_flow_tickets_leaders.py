@@ -54,19 +54,16 @@ async def anonymous_complaint(h: Harness, user: dict[str, Any], building: str) -
     await h.tap(user, f"tb1|{await building_id(h, building)}")
     await h.text(user, "4F")
     await h.text(user, "The family in 1-402 drills at night")
-    await h.tap(user, "tn1|next")
     await h.tap(user, "tn1|anon")
     await h.tap(user, "tn1|ok")
 
 
 async def home_repair(h: Harness, user: dict[str, Any], unit: str) -> None:
     await h.command(user, "report")
-    await h.tap(user, "tk1|repair")
-    await h.tap(user, "tc1|leak")
     unit_id = (await h.rows("SELECT id FROM units WHERE code = ?", (unit,)))[0][0]
-    await h.tap(user, f"th1|{unit_id}")
+    await h.tap(user, f"te1|{unit_id}")
+    await h.tap(user, "tc1|leak")
     await h.text(user, "Water drips from my bathroom ceiling")
-    await h.tap(user, "tn1|next")
     await h.tap(user, "tn1|ok")
 
 

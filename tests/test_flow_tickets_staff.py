@@ -243,12 +243,12 @@ async def test_forged_presses_by_a_resident_change_nothing(harness: Harness) -> 
         for message in (card(harness), harness.emu.last_message(RESIDENT)):
             await harness.press(resident, message, data)
             text = alert(harness)
-            refused = ("right", "no longer", "is now", "private chat")
+            refused = ("not open to you", "no longer", "is now", "private chat")
             assert any(word in text for word in refused), (data, text)
     await harness.command(resident, "queue")
-    assert "do not have the right" in last(harness, RESIDENT)
+    assert "this is not open to you" in last(harness, RESIDENT)
     await harness.command(resident, "ticket", "1")
-    assert "do not have the right" in last(harness, RESIDENT)
+    assert "this is not open to you" in last(harness, RESIDENT)
     assert dump(harness.db_path, TICKET_TABLES) == before
     assert harness.emu.unanswered_callbacks() == []
 
@@ -384,7 +384,7 @@ async def test_team_chat_card_and_followers_hear_every_change(harness: Harness) 
     for chat in (STAFF_CHAT, team_chat):  # both cards edited in place
         assert "ta1|1|acc" not in [d for _, d in harness.emu.buttons(harness.emu.messages(chat)[0])]
     assert "accepted by the property staff" in last(harness, RESIDENT)
-    assert "已被物业受理" in last(harness, NEIGHBOUR)  # in the follower's language
+    assert "物业已收到您的报修" in last(harness, NEIGHBOUR)  # in the follower's language
     await harness.press(staff, team_card, "ta1|1|res")
     follower_msg = harness.emu.last_message(NEIGHBOUR)
     assert [d for _, d in harness.emu.buttons(follower_msg)] == ["tv1|1|0"]  # only "not fixed"

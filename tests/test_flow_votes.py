@@ -134,6 +134,14 @@ def receipt_code(text: str) -> str:
     return found.group(1)
 
 
+async def my_receipt(h: Harness, user: dict[str, Any], pid: int) -> str:
+    """The short receipt message keeps the code behind its "My receipt" button."""
+    answer = h.emu.last_message(user["id"])
+    assert "/receipt" not in (answer.text or "")
+    await h.tap(user, f"vx1|{pid}")
+    return receipt_code(last_text(h, user["id"]))
+
+
 async def open_decision(h: Harness, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     """A committee member, an owner who proposes; the proposal approved and announced."""
     reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
@@ -170,7 +178,7 @@ async def test_decision_from_draft_to_published_result(harness: Harness) -> None
     assert any("您的议题 #1" in t for t in texts(h, OWNER_A))
     start = to_ts(h.clock())
     assert await h.rows("SELECT state, opens_at, closes_at FROM proposals") == [
-        ("open", start, start + 7 * 86400)
+        ("open", start, start + 7 * 86400 + 10 * 3600)  # 10:00 + 7 days: closes at 20:00
     ]
     await h.run_job("outbox")
     # announced to the owners of building 1 only, each in their language, with ballot buttons
@@ -192,8 +200,7 @@ async def test_decision_from_draft_to_published_result(harness: Harness) -> None
     # vote, then change the vote: the history is kept, the latest counts
     await vote(h, a, pid, "approve")
     await vote(h, a, pid, "oppose")
-    card = last_text(h, OWNER_A)
-    code = receipt_code(card)
+    code = await my_receipt(h, a, pid)
     assert await h.rows(
         "SELECT count_key, option, superseded_at IS NULL FROM ballots ORDER BY id"
     ) == [("O-1-101", "approve", 0), ("O-1-101", "oppose", 1)]
@@ -211,7 +218,7 @@ async def test_decision_from_draft_to_published_result(harness: Harness) -> None
     assert "Agree:" not in seen and "Disagree:" not in seen and "oppose" not in seen
 
     # one reminder, 24 h before the close, to those who have not voted
-    h.clock.advance(timedelta(days=6, minutes=1))
+    h.clock.advance(timedelta(days=6, hours=12, minutes=1))
     await h.run_job("votes-due")
     await h.run_job("outbox")
     assert any('Reminder: voting on "Repair the lift"' in t for t in texts(h, OWNER_B))
@@ -312,9 +319,9 @@ async def test_forged_ballot_presses_change_nothing(harness: Harness) -> None:
     answers = [c.params.get("text", "") for c in h.emu.calls_of("answerCallbackQuery")[-6:]]
     assert answers[0] == answers[1] == answers[2] == "This button is no longer valid."
     assert "no longer valid" in answers[3] and "no longer valid" in answers[4]
-    assert answers[5] == "Sorry, you do not have the right to do this."
+    assert answers[5] == "Sorry, this is not open to you. Send /menu to see what you can do."
     # a closed proposal: the press is refused, nothing changes
-    h.clock.advance(timedelta(days=7))
+    h.clock.advance(timedelta(days=7, hours=12))
     await h.press(b, msg, f"vc1|{pid}|{mine}|approve")  # past the close, before the sweep
     assert "closed" in h.emu.calls_of("answerCallbackQuery")[-1].params.get("text", "")
     assert await snapshot(h) == before
@@ -356,7 +363,7 @@ async def test_closing_survives_a_restart_and_publishes_once(harness: Harness) -
     a = h.emu.user(OWNER_A, "小王", "zh-hans")
     await vote(h, a, pid, "approve")
     await h.stop()
-    h.clock.advance(timedelta(days=4))  # the close passes while the bot is down
+    h.clock.advance(timedelta(days=4, hours=12))  # the close passes while the bot is down
     await h.start(load_example=False)
     await h.run_job("votes-due")
     await h.run_job("votes-due")
@@ -485,8 +492,8 @@ async def test_household_poll_latest_counts_and_paper_ballots(harness: Harness) 
     await h.command(reviewer, "paper", "one two")
     assert "/paper <proposal number>" in last_text(h, REVIEWER)
     await h.command(tenant, "paper", f"{pid} 1-103 1")
-    assert "do not have the right" in last_text(h, TENANT)
-    h.clock.advance(timedelta(days=7))
+    assert "this is not open to you" in last_text(h, TENANT)
+    h.clock.advance(timedelta(days=7, hours=12))
     await h.run_job("votes-due")
     await h.run_job("outbox")
     result = last_text(h, OWNER_A)
@@ -511,15 +518,16 @@ async def test_receipt_before_and_after_the_close(harness: Harness) -> None:
     b = await resident(h, OWNER_B, "Bob", "en", "1-102")
     await h.command(b, "votes")
     await vote(h, b, pid, "abstain")
-    code = receipt_code(last_text(h, OWNER_B))
+    code = await my_receipt(h, b, pid)
+    assert "After the close (" in last_text(h, OWNER_B)
     await h.command(b, "receipt", code.lower()[:5] + "-" + code.lower()[5:])
-    assert "still open; you can check your ballot after the close" in last_text(h, OWNER_B)
+    assert f"Your receipt for proposal #{pid}: {code}." in last_text(h, OWNER_B)
     await h.command(b, "receipt", "AAAAAAAAAA")
     assert "I found no ballot of yours" in last_text(h, OWNER_B)
     a = h.emu.user(OWNER_A, "小王", "zh-hans")
     await h.command(a, "receipt", code)  # someone else's receipt proves nothing to them
     assert "没有找到" in last_text(h, OWNER_A)
-    h.clock.advance(timedelta(days=7, seconds=1))
+    h.clock.advance(timedelta(days=7, hours=12, seconds=1))
     await h.run_job("votes-due")
     await h.command(b, "receipt", code)
     assert "your ballot was counted as cast: Abstain" in last_text(h, OWNER_B)
@@ -534,8 +542,8 @@ async def test_leader_sees_turnout_of_their_building_only(harness: Harness) -> N
     leader = await officer(h, LEADER, "Lee", Role.LEADER, "1")
     await h.command(leader, "votes")
     seen = "\n".join(texts(h, LEADER))
-    assert "1号楼: 1 of 39 have voted." in seen
-    assert "2号楼" not in seen and "Agree:" not in seen and "Took part" not in seen
+    assert "Building 1: 1 of 39 have voted." in seen
+    assert "Building 2" not in seen and "Agree:" not in seen and "Took part" not in seen
 
 
 async def test_forgetting_a_voter_keeps_the_ballot_without_the_name(harness: Harness) -> None:
@@ -552,7 +560,7 @@ async def test_forgetting_a_voter_keeps_the_ballot_without_the_name(harness: Har
     assert await h.rows("SELECT voter_id, count_key, option, unit_id FROM ballots") == [
         (None, "O-1-102", "approve", await unit_id(h, "1-102"))
     ]
-    h.clock.advance(timedelta(days=7, seconds=1))
+    h.clock.advance(timedelta(days=7, hours=12, seconds=1))
     await h.run_job("votes-due")
     result = await h.rows("SELECT result FROM proposals WHERE id = ?", (pid,))
     assert '"part_owners": 1' in result[0][0]
@@ -580,7 +588,7 @@ async def test_group_chats_get_the_announcement_and_the_result(harness: Harness)
     assert len(links) == 1 and links[0].startswith("https://t.me/") and "?start=" in links[0]
     assert "1-101" not in (announced.text or "")
     assert h.emu.messages(-1002) == []
-    h.clock.advance(timedelta(days=7))
+    h.clock.advance(timedelta(days=7, hours=12))
     await h.run_job("votes-due")
     # the result is queued for the group (the outbox paces groups at 20 a minute)
     queued = await h.rows(
@@ -624,7 +632,7 @@ async def test_owner_of_two_units_and_co_owners_count_once(harness: Harness) -> 
         " ORDER BY id",
         (await unit_id(h, "2-102"),),
     ) == [("electronic", "approve"), ("paper", "oppose")]
-    h.clock.advance(timedelta(days=7))
+    h.clock.advance(timedelta(days=7, hours=12))
     await h.run_job("votes-due")
     await h.run_job("outbox")
     result = last_text(h, OWNER_C)
@@ -675,7 +683,7 @@ async def test_custom_options_and_a_quorum(harness: Harness) -> None:
     await approve(h, reviewer, pid)
     await h.run_job("outbox")
     await vote(h, a, pid, "o2")
-    h.clock.advance(timedelta(days=3))
+    h.clock.advance(timedelta(days=3, hours=12))
     await h.run_job("votes-due")
     await h.run_job("outbox")
     result = last_text(h, OWNER_A)
@@ -716,7 +724,7 @@ async def test_a_failing_close_is_retried_later_without_losing_it(
         raise RuntimeError("disk trouble")
 
     monkeypatch.setattr(votes_service, "close_proposal", broken)
-    h.clock.advance(timedelta(days=3))
+    h.clock.advance(timedelta(days=3, hours=12))
     await h.run_job("votes-due")
     assert await h.rows("SELECT state FROM proposals") == [("open",)]
     close = await h.rows("SELECT due_at, sent_at FROM vote_due WHERE kind = 'close'")
@@ -732,7 +740,7 @@ async def test_a_failing_close_is_retried_later_without_losing_it(
 # ---- the opening chosen while drafting ------------------------------------------------------
 
 DAY = 86_400
-AM8 = "8:00:00\u202fAM"  # Babel puts a narrow no-break space before AM
+EVENING = 12 * 3600  # from an 08:00 opening to the 20:00 close of its last day
 
 
 def tomorrow_at_8(h: Harness) -> int:
@@ -759,9 +767,9 @@ async def test_a_proposal_opens_at_its_chosen_time(harness: Harness) -> None:
     assert "When should voting open?" in (asked.text or "")
     assert h.emu.buttons(asked) == [
         ("As soon as it is approved", "vw1|0"),
-        ("Tomorrow, Tue, Nov 24 08:00", f"vw1|{opens}"),
-        ("In 3 days, Thu, Nov 26 08:00", f"vw1|{opens + 2 * DAY}"),
-        ("In 7 days, Mon, Nov 30 08:00", f"vw1|{opens + 6 * DAY}"),
+        ("Tomorrow, Tue 24 Nov 08:00", f"vw1|{opens}"),
+        ("In 3 days, Thu 26 Nov 08:00", f"vw1|{opens + 2 * DAY}"),
+        ("In 7 days, Mon 30 Nov 08:00", f"vw1|{opens + 6 * DAY}"),
         ("Cancel", "x1|propose"),
     ]
     # forged openings (not 08:00, past, too far ahead) are refused and the question asked again
@@ -774,21 +782,21 @@ async def test_a_proposal_opens_at_its_chosen_time(harness: Harness) -> None:
     assert "counted from its opening" in last_text(h, OWNER_B)
     await h.tap(b, "vd1|7")
     preview = last_text(h, OWNER_B)
-    assert f"Voting opens: Nov 24, 2026, {AM8}" in preview
-    assert f"Voting closes: Dec 1, 2026, {AM8}" in preview
+    assert "Voting opens: tomorrow 8:00" in preview
+    assert "Voting closes: 1 Dec, 20:00" in preview
     await h.tap(b, "vs1")
     pid = int((await h.rows("SELECT id FROM proposals"))[0][0])
     card = h.emu.last_message(REVIEWER)
-    assert f"Voting opens: Nov 24, 2026, {AM8}" in (card.text or "")
-    assert f"Voting closes: Dec 1, 2026, {AM8}" in (card.text or "")
+    assert "Voting opens: tomorrow 8:00" in (card.text or "")
+    assert "Voting closes: 1 Dec, 20:00" in (card.text or "")
     assert h.emu.buttons(card)[0] == ("Approve for voting", f"vr1|{pid}|approve")
 
     # approved today: not open, nothing announced; the opening, reminder and close are due rows
     await approve(h, reviewer, pid)
-    assert f"Approved: proposal #1 opens Nov 24, 2026, {AM8}" in last_text(h, REVIEWER)
-    assert f"Voting closes: Dec 1, 2026, {AM8}" in last_text(h, REVIEWER)
-    assert f"voting opens Nov 24, 2026, {AM8} and closes Dec 1" in last_text(h, OWNER_B)
-    closes = opens + 7 * DAY
+    assert "Approved: proposal #1 opens tomorrow 8:00" in last_text(h, REVIEWER)
+    assert "Voting closes: 1 Dec, 20:00" in last_text(h, REVIEWER)
+    assert "voting opens tomorrow 8:00 and closes 1 Dec, 20:00" in last_text(h, OWNER_B)
+    closes = opens + 7 * DAY + EVENING
     assert await h.rows("SELECT state, opens_at, closes_at FROM proposals") == [
         ("approved", opens, closes)
     ]
@@ -809,7 +817,7 @@ async def test_a_proposal_opens_at_its_chosen_time(harness: Harness) -> None:
     alert = h.emu.calls_of("answerCallbackQuery")[-1].params
     assert alert.get("show_alert")
     assert alert.get("text") == (
-        f"Voting on this proposal opens Nov 24, 2026, {AM8}; your ballot was not recorded."
+        "Voting on this proposal opens tomorrow 8:00; your ballot was not recorded."
     )
     await h.command(reviewer, "paper", f"{pid} 1-101 1")
     assert "is not open for voting" in last_text(h, REVIEWER)
@@ -819,11 +827,11 @@ async def test_a_proposal_opens_at_its_chosen_time(harness: Harness) -> None:
     await h.command(b, "votes")
     listed = h.emu.last_message(OWNER_B)
     assert "Coming up:" in (listed.text or "")
-    assert f"Voting opens: Nov 24, 2026, {AM8}" in (listed.text or "")
+    assert "Voting opens: tomorrow 8:00" in (listed.text or "")
     assert "I will send you your ballot here" in (listed.text or "")
     assert not any((d or "").startswith("vc1|") for _, d in h.emu.buttons(listed))
     await h.command(a, "votes")
-    assert "2026年11月24日 08:00:00" in last_text(h, OWNER_A)
+    assert "明天 8:00" in last_text(h, OWNER_A)
     other = await resident(h, OWNER_C, "Cat", "en", "2-101")
     await h.command(other, "votes")
     assert "There is no open vote for you" in last_text(h, OWNER_C)
@@ -843,10 +851,10 @@ async def test_a_proposal_opens_at_its_chosen_time(harness: Harness) -> None:
     for uid in (OWNER_A, OWNER_B):
         assert len([t for t in texts(h, uid) if "新的投票开始了" in t or "A new vote" in t]) == 1
     announced = ballot_message(h, OWNER_B, pid).text or ""
-    assert f"Voting closes: Dec 1, 2026, {AM8}" in announced
+    assert "Voting closes: 1 Dec, 20:00" in announced
     assert "Voting opens" not in announced
 
-    # voting works; it closes at the opening + 7 days, not earlier
+    # voting works; it closes at 20:00 on the opening + 7 days, not earlier
     await vote(h, b, pid, "approve")
     assert "Recorded: Agree" in h.emu.calls_of("answerCallbackQuery")[-1].params.get("text", "")
     h.clock.set(from_ts(closes - 60))
@@ -876,7 +884,7 @@ async def test_a_restart_between_approval_and_opening_loses_nothing(harness: Har
     await h.run_job("votes-due")
     await h.run_job("votes-due")
     await h.run_job("outbox")
-    closes = opens + 3 * DAY
+    closes = opens + 3 * DAY + EVENING
     assert await h.rows("SELECT state, opens_at, closes_at FROM proposals") == [
         ("open", opens, closes)
     ]
@@ -900,7 +908,7 @@ async def test_approved_late_opens_at_once_and_keeps_or_extends_the_close(
 ) -> None:
     """Rule: approved after its chosen opening, a proposal opens at the approval and keeps its
     chosen close (opening + duration) if at least one day of voting is left; otherwise it
-    closes one full duration after the approval."""
+    closes one full duration after the approval; either close moved on to 20:00."""
     h = harness
     await h.start()
     reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
@@ -909,34 +917,36 @@ async def test_approved_late_opens_at_once_and_keeps_or_extends_the_close(
     opens = tomorrow_at_8(h)
     kept = await propose(h, author, title="Repair the lift", opens=opens, days=3)
     extended = await propose(h, author, title="Paint the hall", opens=opens, days=3)
-    chosen_close = opens + 3 * DAY
+    chosen_close = opens + 3 * DAY + EVENING
 
     # approved one day after the chosen opening: two days left, the chosen close is kept
     h.clock.set(from_ts(opens + DAY))
     await approve(h, reviewer, kept)
     done = next(t for t in texts(h, REVIEWER) if "Approved: proposal #1" in t)
     assert "Approved: proposal #1 is open" in done
-    assert f"Voting closes: Nov 27, 2026, {AM8}" in done
+    assert "Voting closes: Fri 27 Nov, 20:00" in done
     assert await h.rows(
         "SELECT state, opens_at, closes_at FROM proposals WHERE id = ?", (kept,)
     ) == [("open", opens + DAY, chosen_close)]
     await h.run_job("outbox")
     await vote(h, b, kept, "approve")  # announced at the approval, voting works at once
 
-    # approved 23 hours before the chosen close: less than a day left, 3 full days from now
-    approved_at = chosen_close - 23 * 3600
+    # approved 23 hours before opening + duration: less than a day left, 3 full days from now
+    # (09:00), moved on to 20:00
+    approved_at = opens + 3 * DAY - 23 * 3600
+    extended_close = approved_at + 3 * DAY + 11 * 3600
     h.clock.set(from_ts(approved_at))
     await approve(h, reviewer, extended)
     assert await h.rows(
         "SELECT state, opens_at, closes_at FROM proposals WHERE id = ?", (extended,)
-    ) == [("open", approved_at, approved_at + 3 * DAY)]
+    ) == [("open", approved_at, extended_close)]
     assert await h.rows(
         "SELECT kind, due_at, sent_at FROM vote_due WHERE proposal_id = ? ORDER BY due_at",
         (extended,),
     ) == [
         ("open", approved_at, approved_at),
-        ("remind", approved_at + 2 * DAY, None),
-        ("close", approved_at + 3 * DAY, None),
+        ("remind", extended_close - DAY, None),
+        ("close", extended_close, None),
     ]
     await h.run_job("outbox")
     await vote(h, b, extended, "oppose")
@@ -948,7 +958,7 @@ async def test_approved_late_opens_at_once_and_keeps_or_extends_the_close(
         (kept, "closed"),
         (extended, "open"),
     ]
-    h.clock.set(from_ts(approved_at + 3 * DAY))
+    h.clock.set(from_ts(extended_close))
     await h.run_job("votes-due")
     assert await h.rows("SELECT state FROM proposals WHERE id = ?", (extended,)) == [("closed",)]
     assert await h.rows("SELECT COUNT(*) FROM outbox_batches WHERE kind = 'vote-open'") == [(2,)]

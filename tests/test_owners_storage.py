@@ -15,7 +15,8 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
 
 
 async def test_the_upgrade_keeps_owners_confirmed_under_the_old_rules(tmp_path: Path) -> None:
-    before = [m for m in known_migrations() if m.version < 11]
+    # today's apply_spec writes the names of 0016 (three-language names): it is there already
+    before = [m for m in known_migrations() if m.version < 11 or m.version == 16]
     conn = await connect(tmp_path / "a.db")
     await migrate(conn, before)
     await conn.execute("BEGIN")
@@ -31,7 +32,9 @@ async def test_the_upgrade_keeps_owners_confirmed_under_the_old_rules(tmp_path: 
             conn, user, units[unit], relation, status=status, via="request", now=5
         )
     await conn.execute("COMMIT")
-    assert await migrate(conn) == [m.version for m in known_migrations() if m.version >= 11]
+    assert await migrate(conn) == [
+        m.version for m in known_migrations() if m.version >= 11 and m.version != 16
+    ]
     await conn.close()
     with sqlite3.connect(tmp_path / "a.db") as raw:
         rows = raw.execute(

@@ -58,11 +58,11 @@ MATRIX: dict[str, str] = {
     "/receipt ABCDEFGHIJ": "Y Y Y Y Y Y Y Y Y",
     "/paper 1 2-102 1": ". Y . Y . . . . .",
     "/notice": ". Y Y Y Y Y . . .",
-    "/notices": ". Y Y Y Y Y . . .",
+    "/notices": "Y Y Y Y Y Y Y Y Y",  # senders: their notices; others: the latest ones
     "/mute": "Y Y Y Y Y Y Y Y Y",
     "/unmute": "Y Y Y Y Y Y Y Y Y",
     "/meeting": ". Y . Y . . . . .",
-    "/meetings": ". Y . Y . . . . .",
+    "/meetings": "Y Y Y Y Y Y Y Y Y",  # callers: all meetings; others: their upcoming ones
     "/grant 7777 staff": "Y . . . . . . . .",
     "/revoke 7777 staff": "Y . . . . . . . .",
     "/roles": "Y . . . . . . . .",
@@ -100,14 +100,17 @@ README_ROWS: dict[str, list[str]] = {
     ],
     "see open tickets of buildings, `/buildingtickets`": ["/buildingtickets"],
     "draft a proposal": ["/propose"],
-    "approve a proposal (never one's own), record paper ballots, call meetings, `/meetings`": [
+    "approve a proposal (never one's own), record paper ballots, call meetings": [
         "press: approve a proposal",
         "/paper 1 2-102 1",
         "/meeting",
-        "/meetings",
         "press: cancel a meeting",
     ],
-    "send a notice, `/notices`": ["/notice", "/notices"],
+    "send a notice": ["/notice"],
+    "read the latest notices again, `/notices`; see upcoming meetings and answer them, `/meetings`": [
+        "/notices",
+        "/meetings",
+    ],
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
     "`/stats` (figures and charts)": ["/stats"],
@@ -130,7 +133,7 @@ README_WHO = {
 
 #: The polite refusals (in English, the pressers' language).
 DENIALS = (
-    "Sorry, you do not have the right to do this.",
+    "Sorry, this is not open to you. Send /menu to see what you can do.",
     "This list is for building leaders, grid workers and property staff.",
     "Booking rooms is for confirmed residents.",
     "Proposals can be made by confirmed residents",

@@ -3,7 +3,7 @@ its rendering."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ import pytest
 
 from bot.i18n import I18n
 from bot.rules.auth import Action, Principal, Relation, Residence, Role, can
+from bot.rules.clock import from_ts
 from bot.rules.votes import (
     DAY,
     DEFAULT_OPTIONS,
@@ -93,7 +94,7 @@ def test_decision_count_and_rendering() -> None:
     assert not summary["approval_by_head"]  # 4 of 6 is under 3/4 (item 6 is special)
     assert not summary["passed"]
     text = render_result(TR, "Raise the fund", DEFAULT_OPTIONS, summary)
-    assert "Turnout by head: 6 of 9 owners (66.6%)" in text
+    assert "Turnout by head: 6 of 9 owners (66.7%)" in text
     assert "Abstain: 1 owner, 100 m²" in text
     assert "at least 3/4 of the participating owners" in text
     assert summary["counted"] == {f"O-{i}": i for i in range(1, 7)}
@@ -164,6 +165,7 @@ def test_who_may_propose(
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 N = 1_800_000_000  # the approval
+EVENING = timezone(timedelta(hours=12))  # a zone where N is 20:00, the closing hour
 H = 3600
 
 
@@ -173,8 +175,9 @@ H = 3600
         # on approval: opens now, closes after the duration, reminder a day before the close
         (None, 3, Window(N, N + 2 * DAY, N + 3 * DAY)),
         # chosen opening still ahead: everything counts from it
-        (N + H, 3, Window(N + H, N + H + 2 * DAY, N + H + 3 * DAY)),
-        (N + 1, 7, Window(N + 1, N + 1 + 6 * DAY, N + 1 + 7 * DAY)),
+        # ... and the close moves on to the next 20:00 (N + 4 days: N is 20:00 in EVENING)
+        (N + H, 3, Window(N + H, N + 3 * DAY, N + 4 * DAY)),
+        (N + 1, 7, Window(N + 1, N + 7 * DAY, N + 8 * DAY)),
         # chosen opening is now: the same as on approval
         (N, 3, Window(N, N + 2 * DAY, N + 3 * DAY)),
         # approved late, two days of the chosen window left: the chosen close is kept
@@ -188,7 +191,24 @@ H = 3600
     ],
 )
 def test_voting_window(requested: int | None, days: int, window: Window) -> None:
-    assert voting_window(requested, days, N) == window
+    assert voting_window(requested, days, N, EVENING) == window
+
+
+@pytest.mark.parametrize(
+    ("approved", "days", "closes"),
+    [
+        # approved at 03:49 at night: not 03:49 three days later but 20:00 that day
+        ("2026-12-02 03:49:29", 3, "2026-12-05 20:00:00"),
+        # approved at 20:00 exactly: exactly the duration later
+        ("2026-12-02 20:00:00", 1, "2026-12-03 20:00:00"),
+        # approved one second after 20:00: the next evening's 20:00
+        ("2026-12-02 20:00:01", 1, "2026-12-04 20:00:00"),
+    ],
+)
+def test_a_vote_closes_at_20_in_the_community(approved: str, days: int, closes: str) -> None:
+    window = voting_window(None, days, int(at(approved).timestamp()), SHANGHAI)
+    assert window.closes_at == int(at(closes).timestamp())
+    assert from_ts(window.closes_at).astimezone(SHANGHAI).strftime("%M:%S") == "00:00"
 
 
 def at(text: str) -> datetime:
@@ -228,3 +248,23 @@ def test_valid_opening(picked: str | None, now: str, ok: bool) -> None:
     value = 0 if picked is None else int(at(picked).timestamp())
     assert valid_opening(value, int(at(now).timestamp()), SHANGHAI) is ok
     assert not valid_opening(-5, int(at(now).timestamp()), SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("part", "shown"),
+    [
+        (Fraction(2, 3), "66.7"),  # exactly two thirds: not 66.6 next to "two thirds or more"
+        (Fraction(6, 9), "66.7"),
+        (Fraction(3999, 6000), "66.6"),  # 66.65 %: under 2/3, never shown as 66.7
+        (Fraction(1, 2), "50"),
+        (Fraction(10001, 20000), "50.1"),  # 50.005 %: more than half, never shown as 50.0
+        (Fraction(3, 4), "75"),
+        (Fraction(14999, 20000), "74.9"),  # 74.995 %: under 3/4, never shown as 75.0
+        (Fraction(1, 3), "33.3"),
+        (Fraction(1, 8), "12.5"),
+    ],
+)
+def test_a_share_is_never_rounded_across_a_legal_bound(part: Fraction, shown: str) -> None:
+    from bot.texts.votes import shown_share
+
+    assert shown_share(part).normalize() == Decimal(shown).normalize()

@@ -4,6 +4,7 @@ connections, due rows claimed once, forgetting a voter."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from storage.db import Database
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
 NOW = 1_800_000_000
+#: A zone where NOW is 20:00, the hour votes close at: closes stay whole days after NOW.
+EVENING = timezone(timedelta(hours=12))
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ async def new_proposal(db: Database, *, days: int = 7, approve: bool = True) -> 
             now=NOW,
         )
         if approve:
-            assert await store.approve(conn, pid, by=2, now=NOW)
+            assert await store.approve(conn, pid, by=2, now=NOW, tz=EVENING)
             assert await store.mark_open(conn, pid)
     return pid
 
@@ -63,14 +66,14 @@ async def test_audience_units_and_owners(db: Database) -> None:
 async def test_approve_writes_due_rows_and_only_once(db: Database) -> None:
     pid = await new_proposal(db, days=3, approve=False)
     async with db.transaction() as conn:
-        assert await store.approve(conn, pid, by=2, now=NOW)
-        assert not await store.approve(conn, pid, by=3, now=NOW + 1)
+        assert await store.approve(conn, pid, by=2, now=NOW, tz=EVENING)
+        assert not await store.approve(conn, pid, by=3, now=NOW + 1, tz=EVENING)
         rows = await store.due_rows(conn, pid)
     close = NOW + 3 * 86400
     assert rows == [("open", NOW, None), ("remind", close - 86400, None), ("close", close, None)]
     short = await new_proposal(db, days=1, approve=False)
     async with db.transaction() as conn:
-        await store.approve(conn, short, by=2, now=NOW)
+        await store.approve(conn, short, by=2, now=NOW, tz=EVENING)
         rows = await store.due_rows(conn, short)
     assert ("remind", NOW + 43200, None) in rows  # a one-day vote: the reminder at half-time
 
@@ -215,13 +218,13 @@ async def test_approve_before_the_chosen_opening_waits_for_it(db: Database) -> N
         )
         draft = await store.get(conn, pid)
         assert draft is not None and (draft.opens_at, draft.closes_at) == (opens, None)
-        assert await store.approve(conn, pid, by=2, now=NOW)
+        assert await store.approve(conn, pid, by=2, now=NOW, tz=EVENING)
         proposal = await store.get(conn, pid)
         assert proposal is not None
         assert (proposal.state, proposal.opens_at, proposal.closes_at) == (
             "approved",
             opens,
-            opens + 3 * 86400,
+            opens + 3 * 86400 + 2 * 3600,  # 18:00 in EVENING: moved on to 20:00
         )
         assert await store.claim_due(conn, NOW) == []
         assert await store.claim_due(conn, opens - 1) == []
@@ -245,7 +248,7 @@ async def test_reminder_and_close_wait_for_a_postponed_opening(db: Database) -> 
             now=NOW,
             opens_at=NOW + 3600,
         )
-        assert await store.approve(conn, pid, by=2, now=NOW)
+        assert await store.approve(conn, pid, by=2, now=NOW, tz=EVENING)
         # the opening failed and is retried after the close was due: nothing else goes first
         await store.postpone_due(conn, pid, "open", NOW + 10 * 86400)
         assert await store.claim_due(conn, NOW + 5 * 86400) == []

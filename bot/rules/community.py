@@ -41,6 +41,7 @@ class BuildingSpec:
     name: str
     grid: str | None
     position: int
+    names: dict[str, str] = field(default_factory=dict)  # {locale: name}, every locale
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class CommunitySpec:
     units: list[UnitSpec] = field(default_factory=list)
     categories: list[CategorySpec] = field(default_factory=list)
     rooms: list[RoomSpec] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # {locale: name}, every locale
 
 
 def load_file(path: Path) -> CommunitySpec:
@@ -168,7 +170,8 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
         if code in seen_buildings:
             problems.append(f"{where}: building code {code!r} appears twice")
         seen_buildings.add(code)
-        buildings.append(BuildingSpec(code, str(raw.get("name") or code), raw.get("grid"), index))
+        one = str(raw.get("name") or code)
+        buildings.append(BuildingSpec(code, one, raw.get("grid"), index, _three_names(raw, one)))
         for u_index, unit in enumerate(raw.get("units", [])):
             spec = _unit(code, unit, f"{where}.units[{u_index}]", problems)
             if spec is None:
@@ -233,6 +236,7 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
     if problems:
         raise CommunityFileError(problems)
     return CommunitySpec(
+        names=_three_names(top, name),
         name=name,
         timezone=tz,
         staff_chat_id=staff_chat,
@@ -270,6 +274,16 @@ def _unit(building: str, raw: Any, where: str, problems: list[str]) -> UnitSpec 
     code = str(raw.get("code") or default_code)
     owner = raw.get("owner")
     return UnitSpec(code, building, entrance, floor, room, area, str(owner) if owner else None)
+
+
+def _three_names(raw: dict[str, Any], one: str) -> dict[str, str]:
+    """A community's or building's name in each locale: ``name`` (Simplified Chinese),
+    ``name_en`` and ``name_zh_hant`` where the file gives them, else the one name."""
+    return {
+        "zh_Hans": one,
+        "en": str(raw.get("name_en") or one),
+        "zh_Hant": str(raw.get("name_zh_hant") or one),
+    }
 
 
 def _names(raw: Any, where: str, problems: list[str]) -> dict[str, str]:

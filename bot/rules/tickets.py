@@ -157,6 +157,24 @@ MAX_PHOTOS = 3
 
 MAX_PLACE = 60
 
+#: Where the place ends in "3F corridor, the light is out" / "3楼走廊：灯不亮".
+_PLACE_END = re.compile(r"[，,：:；;。\n]")
+
+
+def split_place(text: str) -> tuple[str, str]:
+    """Where and what in one message: "3F corridor, the light is out" -> ("3F corridor", "the
+    light is out"). A short text without a break is the place alone; a long one is the
+    description (the place is in its words)."""
+    text = text.strip()
+    found = _PLACE_END.search(text)
+    if found:
+        head, tail = text[: found.start()].strip(), text[found.end() :].strip()
+        if head and tail and len(head) <= MAX_PLACE:
+            return head, tail
+    if len(text) <= MAX_PLACE:
+        return text, ""
+    return "", text
+
 
 _FLOOR = re.compile(r"(?:^|\D)(-?\d{1,3})\s*(?:f|楼|层|樓|層|floor)", re.IGNORECASE)
 

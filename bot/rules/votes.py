@@ -15,7 +15,9 @@ Rules decided here (see README, "Proposals and votes"):
   at 08:00 in the community's zone) and a duration counted from the opening. Approved before
   the chosen opening: it opens then. Approved after it: it opens at the approval and keeps the
   chosen close (opening + duration) if at least one full day of voting is left, otherwise it
-  closes one full duration after the approval.
+  closes one full duration after the approval. A close is then moved on to the next round hour
+  of the community's evening (``CLOSING_HOUR``, 20:00 in its zone; ``closing_at``), never
+  earlier, so a vote opened at night does not close at 03:49.
 """
 
 from __future__ import annotations
@@ -66,6 +68,18 @@ OPENING_HOUR = 8  # a chosen opening is at 08:00 in the community's zone
 OPENING_DAYS = (1, 3, 7)  # offered: tomorrow, in 3 days, in 7 days
 
 
+CLOSING_HOUR = 20  # a vote closes at 20:00 in the community's zone
+
+
+def closing_at(earliest: int, tz: tzinfo) -> int:
+    """The first ``CLOSING_HOUR`` o'clock (community zone) at or after ``earliest`` (unix s)."""
+    local = from_ts(earliest).astimezone(tz)
+    close = datetime.combine(local.date(), time(CLOSING_HOUR), tzinfo=tz)
+    if close < local:
+        close = datetime.combine(local.date() + timedelta(days=1), time(CLOSING_HOUR), tzinfo=tz)
+    return int(close.timestamp())
+
+
 def opening_at(now: datetime, days: int, tz: tzinfo) -> datetime:
     """08:00 (community zone) ``days`` calendar days after ``now``'s local date."""
     local_day = now.astimezone(tz).date() + timedelta(days=days)
@@ -98,13 +112,16 @@ class Window:
     closes_at: int
 
 
-def voting_window(requested: int | None, duration_days: int, approved_at: int) -> Window:
+def voting_window(
+    requested: int | None, duration_days: int, approved_at: int, tz: tzinfo
+) -> Window:
     """The voting window of a proposal approved at ``approved_at``.
 
     ``requested`` is the opening the author chose (None: on approval). Still ahead: voting opens
     then and closes ``duration_days`` later. Passed (or on approval): voting opens at the
     approval; the chosen close (requested + duration) is kept when at least ``MIN_LEFT`` is
-    left, otherwise it closes one full duration after the approval."""
+    left, otherwise it closes one full duration after the approval; either close is moved on to
+    the next ``CLOSING_HOUR`` in ``tz`` (``closing_at``)."""
     duration = duration_days * DAY
     if requested is not None and requested > approved_at:
         opens = requested
@@ -114,6 +131,7 @@ def voting_window(requested: int | None, duration_days: int, approved_at: int) -
         closes = approved_at + duration
         if requested is not None and requested + duration - approved_at >= MIN_LEFT:
             closes = requested + duration
+    closes = closing_at(closes, tz)
     remind = max(opens + (closes - opens) // 2, closes - REMIND_BEFORE)
     return Window(opens, remind, closes)
 

@@ -5,6 +5,7 @@ written in the caller's transaction). No Telegram here."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -19,6 +20,10 @@ from bot.texts.bookings import span_text
 from storage import bookings as store
 from storage import community, outbox, people
 from storage.community import Room, Unit
+
+#: The "book it now" button under a freed-up message, built by the bookings handlers:
+#: (reader's translator, room id, start, minutes, unit id) -> outbox button rows.
+BookNow = Callable[[Translator, int, int, int, int], list[list[dict[str, str]]]]
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +149,7 @@ async def decide(
     *,
     by: int,
     now: int,
+    book_now: BookNow | None = None,
 ) -> Decision:
     """Approve or reject a pending booking; a rejection frees its time for the watchers."""
     decided = await store.decide(
@@ -153,7 +159,7 @@ async def decide(
         action = "booking_approved" if approve else "booking_rejected"
         await people.audit(conn, by, action, room.code, now, str(booking.id))
         if not approve:
-            await tell_watchers(conn, i18n, room, booking, now)
+            await tell_watchers(conn, i18n, room, booking, now, book_now)
     current = await store.get(conn, booking.id)
     booker_tr = None
     if booking.booked_by is not None:
@@ -172,11 +178,12 @@ async def cancel(
     *,
     by: int,
     now: int,
+    book_now: BookNow | None = None,
 ) -> None:
     """A resident cancels their household's booking: audited, and its watchers are told."""
     await store.cancel(conn, booking.id, by=by, now=now, reason="resident")
     await people.audit(conn, by, "booking_cancelled", room.code, now, str(booking.id))
-    await tell_watchers(conn, i18n, room, booking, now)
+    await tell_watchers(conn, i18n, room, booking, now, book_now)
 
 
 async def tell_watchers(
@@ -185,8 +192,11 @@ async def tell_watchers(
     room: Room,
     freed: store.Booking,
     now: int,
+    book_now: BookNow | None = None,
 ) -> int:
-    """Queue "it is free now" for everyone watching the freed time (in the same transaction)."""
+    """Queue "it is free now" for everyone watching the freed time (in the same transaction),
+    with a "book it now" button (``book_now``) leading straight to confirming the freed slot
+    for the watcher's household, when they have exactly one."""
     watchers = await store.take_watchers(conn, room.id, freed.start_at, freed.end_at, now)
     if not watchers:
         return 0
@@ -196,13 +206,27 @@ async def tell_watchers(
     messages = []
     for user_id, start, end in watchers:
         wtr = await translator_for(i18n, conn, user_id)
-        text = wtr._(
-            "Good news: {room}, {span} has just become free. Book it with /book before someone "
-            "else does.",
-            room=wtr.name(room.names),
-            span=span_text(wtr, from_ts(start), from_ts(end)),
+        homes = [r for r in await people.residences_of(conn, user_id) if r.status == "verified"]
+        buttons: list[list[dict[str, str]]] = []
+        if book_now is not None and len(homes) == 1:
+            minutes = (end - start) // 60
+            buttons = book_now(wtr, room.id, start, minutes, homes[0].unit_id)
+        text = (
+            wtr._(
+                "Good news: {room}, {span} has just become free. Tap below to book it before "
+                "someone else does.",
+                room=wtr.name(room.names),
+                span=span_text(wtr, from_ts(start), from_ts(end)),
+            )
+            if buttons
+            else wtr._(
+                "Good news: {room}, {span} has just become free. Book it with /book before "
+                "someone else does.",
+                room=wtr.name(room.names),
+                span=span_text(wtr, from_ts(start), from_ts(end)),
+            )
         )
-        messages.append((user_id, outbox.Payload(text=text)))
+        messages.append((user_id, outbox.Payload(text=text, buttons=buttons)))
     return await outbox.enqueue(conn, batch, messages, not_before=now)
 
 

@@ -19,6 +19,7 @@ from bot.rules.tally import PollBasis
 from bot.rules.votes import (
     DAY,
     AudienceUnit,
+    closing_at,
     count,
     household_key,
     owner_key,
@@ -134,7 +135,7 @@ async def audience_name(conn: aiosqlite.Connection, tr: Translator, building_id:
     if building_id is None:
         return tr._("the whole community")
     found = await community.building(conn, building_id)
-    return found.name if found else "?"
+    return tr.name(found.names) if found else "?"
 
 
 def kind_text(tr: Translator, proposal: Proposal) -> str:
@@ -159,9 +160,12 @@ def proposal_text(tr: Translator, proposal: Proposal, audience: str) -> str:
     header = proposal.title
     if proposal.id:
         header = tr._("Proposal #{id}: {title}", id=proposal.id, title=proposal.title)
+    body = proposal.body
+    if proposal.body_voice and not body:
+        body = tr._("🎤 The proposal is said in the voice note.")
     lines = [
         header,
-        proposal.body,
+        body,
         "",
         kind_text(tr, proposal),
         tr._("For: {audience}", audience=audience),
@@ -179,7 +183,7 @@ def timing_lines(tr: Translator, proposal: Proposal) -> list[str]:
     opens, closes = proposal.opens_at, proposal.closes_at
     if proposal.state not in ("open", "closed") and opens is not None:
         if closes is None:  # a draft: the close counts from the chosen opening
-            closes = opens + proposal.duration_days * DAY
+            closes = closing_at(opens + proposal.duration_days * DAY, tr.tz)
         return [
             tr._("Voting opens: {when}", when=tr.when(from_ts(opens))),
             tr._("Voting closes: {when}", when=tr.when(from_ts(closes))),
@@ -246,7 +250,8 @@ async def open_proposal(
         audience = await audience_name(conn, tr, proposal.building_id)
         buttons = ballot_rows(tr, proposal, slots, links)
         text = announcement(tr, proposal, audience)
-        messages.append((user_id, outbox.Payload(text=text, buttons=buttons)))
+        payload = outbox.Payload(text=text, buttons=buttons, voice=proposal.body_voice)
+        messages.append((user_id, payload))
     messages += await group_messages(conn, i18n, proposal, "open", links)
     await outbox.enqueue(conn, batch, messages, not_before=now)
 

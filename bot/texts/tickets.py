@@ -36,10 +36,20 @@ STATE_LABELS = {
 }
 
 
+#: The rating buttons: stars with words, 1 to 5.
+STAR_LABELS = {
+    1: N_("1 ⭐ very unhappy"),
+    2: N_("2 ⭐ unhappy"),
+    3: N_("3 ⭐ all right"),
+    4: N_("4 ⭐ happy"),
+    5: N_("5 ⭐ very happy"),
+}
+
+
 PRIORITY_LABELS = {
     Priority.URGENT: N_("urgent"),
     Priority.NORMAL: N_("normal"),
-    Priority.LOW: N_("low"),
+    Priority.LOW: N_("not urgent"),
 }
 
 

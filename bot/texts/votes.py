@@ -3,6 +3,7 @@ distance to quorum, the /me lines."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -67,9 +68,27 @@ def threshold_text(tr: Translator, item: int) -> str:
     return tr._("needs more than half of the participating owners and area")
 
 
+#: The legal bounds a share is read against (more than half, two thirds, three quarters).
+BOUNDS = (Fraction(1, 2), Fraction(2, 3), Fraction(3, 4))
+
+
+def shown_share(part: Fraction) -> Decimal:
+    """A share in percent to one decimal, rounded half up, but never across a legal bound:
+    exactly 2/3 shows 66.7, a share just under 2/3 never shows 66.7, one just over 1/2 never
+    shows 50.0."""
+    tenths = Fraction(part * 1000)
+    value = math.floor(tenths + Fraction(1, 2))  # half up
+    for bound in BOUNDS:
+        shown = Fraction(value, 1000)
+        if part < bound <= shown:
+            value = math.floor(tenths)  # down: stays under the bound
+        elif shown <= bound < part:
+            value = math.ceil(tenths)  # up: stays over the bound
+    return Decimal(value) / 10
+
+
 def percent(tr: Translator, part: Fraction) -> str:
-    value = Decimal(part.numerator * 1000 // max(part.denominator, 1)) / 10
-    return tr._("{value}%", value=tr.number(value))
+    return tr._("{value}%", value=tr.number(shown_share(part)))
 
 
 def mark(ok: bool) -> str:

@@ -13,6 +13,7 @@ from bot.services import bookings as service
 from bot.texts.bookings import span_text, state_text
 from handlers.bookings.access import no_right
 from handlers.bookings.callbacks import BookDecide
+from handlers.bookings.keyboards import book_now
 from handlers.kit import answer, button, keyboard, pressed, reply, stale
 from storage import bookings, community, outbox
 from storage.community import Room
@@ -68,7 +69,14 @@ async def decide(update: Update, context: Context) -> None:
             return
         room = loaded[0]
         decision = await service.decide(
-            conn, services.i18n, room, booking, data.approve, by=turn.user.id, now=turn.ts
+            conn,
+            services.i18n,
+            room,
+            booking,
+            data.approve,
+            by=turn.user.id,
+            now=turn.ts,
+            book_now=book_now,
         )
         if decision.decided:
             await _tell_the_booker(conn, decision, room, booking, data.approve, turn.ts)

@@ -12,6 +12,7 @@ from bot.services import bookings as service
 from bot.texts.bookings import length_text, span_text, state_text
 from handlers.bookings.access import join_first
 from handlers.bookings.callbacks import BookCancel, BookRooms, MyBookings
+from handlers.bookings.keyboards import book_now
 from handlers.kit import (
     Turn,
     answer,
@@ -109,7 +110,9 @@ async def cancel_booking(update: Update, context: Context) -> None:
             )
             await reply(update, text, markup)
             return
-        await service.cancel(conn, services.i18n, room, booking, by=turn.user.id, now=turn.ts)
+        await service.cancel(
+            conn, services.i18n, room, booking, by=turn.user.id, now=turn.ts, book_now=book_now
+        )
     await answer(query)
     note = tr._("Cancelled: {room}, {span}.", room=tr.name(room.names), span=span)
     await _show_mine(update, context, turn, note)

@@ -63,7 +63,7 @@ async def join_start(update: Update, context: Context) -> str | int:
     if not buildings:
         await reply(update, turn.tr._("The community has not been set up yet. Please try later."))
         return ConversationHandler.END
-    buttons = [button(b.name, JoinBuilding(b.id)) for b in buildings]
+    buttons = [button(turn.tr.name(b.names), JoinBuilding(b.id)) for b in buildings]
     await reply(
         update,
         turn.tr._("Which building do you live in?"),
@@ -86,7 +86,7 @@ async def pick_building(update: Update, context: Context) -> str | int:
     buttons = [button(turn.tr._("Floor {floor}", floor=f), JoinFloor(found.id, f)) for f in floors]
     await reply(
         update,
-        turn.tr._("{building}: which floor?", building=found.name),
+        turn.tr._("{building}: which floor?", building=turn.tr.name(found.names)),
         keyboard(
             buttons,
             per_row=4,
@@ -111,7 +111,11 @@ async def pick_floor(update: Update, context: Context) -> str | int:
     buttons = [button(u.code, JoinUnit(u.id)) for u in units]
     await reply(
         update,
-        turn.tr._("{building}, floor {floor}: which unit?", building=found.name, floor=data.floor),
+        turn.tr._(
+            "{building}, floor {floor}: which unit?",
+            building=turn.tr.name(found.names),
+            floor=data.floor,
+        ),
         keyboard(
             buttons,
             per_row=3,

@@ -96,7 +96,7 @@ class Refusal(enum.Enum):
     language. Every feature refuses with these words, never a copy of them."""
 
     STALE = N_("This button is no longer valid.")
-    NO_RIGHT = N_("Sorry, you do not have the right to do this.")
+    NO_RIGHT = N_("Sorry, this is not open to you. Send /menu to see what you can do.")
 
 
 def refusal_text(tr: Translator, refusal: Refusal) -> str:

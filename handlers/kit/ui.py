@@ -77,11 +77,13 @@ async def push(
     now: int,
     kind: str,
     ref: str = "",
+    voice: str | None = None,
 ) -> None:
     """A message to someone other than the person being answered: an outbox row in the
     caller's transaction (so it is never lost between the change and the send). Call
-    ``context.services.deliver_now()`` once the transaction has committed."""
-    payload = outbox.Payload(text=text, buttons=payload_buttons(markup))
+    ``context.services.deliver_now()`` once the transaction has committed. ``voice``: sent
+    as a voice note with the text as its caption."""
+    payload = outbox.Payload(text=text, buttons=payload_buttons(markup), voice=voice)
     await outbox.push(conn, chat_id, payload, now=now, kind=kind, ref=ref)
 
 

@@ -53,11 +53,11 @@ def _calls_meetings(p: Any) -> bool:
 
 MENU = (
     MenuEntry("meeting", N_("Call a meeting"), 42, visible=_calls_meetings),
-    MenuEntry("meetings", N_("Meetings"), 43, visible=_calls_meetings),
+    MenuEntry("meetings", N_("Meetings"), 43),
 )
 COMMANDS = (
     CommandSpec("meeting", N_("Call a meeting"), roles=(Role.COMMITTEE, Role.MANAGER)),
-    CommandSpec("meetings", N_("Meetings, who is coming, minutes")),
+    CommandSpec("meetings", N_("Meetings coming up, and your answer")),
 )
 JOBS = (JobSpec(JOB_NAME, meetings_job, interval_seconds=30.0, first_seconds=5.0),)
 

@@ -79,7 +79,11 @@ async def meeting_start(update: Update, context: Context) -> str | int:
     await answer(update.callback_query)
     if not can(turn.principal, Action.CALL_MEETING):
         await reply(
-            update, turn.tr._("Only the committee and the property manager can call meetings.")
+            update,
+            turn.tr._(
+                "Only the committee and the property manager can call meetings. /meetings "
+                "shows the meetings you are invited to."
+            ),
         )
         return ConversationHandler.END
     async with context.services.db.transaction() as conn:
@@ -161,7 +165,7 @@ async def got_agenda(update: Update, context: Context) -> str:
     async with context.services.db.read() as conn:
         buildings = await community.buildings(conn)
     buttons = [button(turn.tr._("Everyone in the community"), MeetAudience(0))]
-    buttons += [button(b.name, MeetAudience(b.id)) for b in buildings]
+    buttons += [button(turn.tr.name(b.names), MeetAudience(b.id)) for b in buildings]
     message = update.effective_message
     assert message is not None
     await message.reply_text(

@@ -1,5 +1,6 @@
-"""/meetings: every meeting with who is coming, and the buttons to cancel an upcoming one or
-post the minutes of a past one."""
+"""/meetings: for those who call meetings, every meeting with who is coming, and the buttons
+to cancel an upcoming one or post the minutes of a past one; for everyone else, their own
+upcoming meetings with their answer (``handlers.meetings.mine``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.rules.clock import from_ts
 from handlers.kit import answer, begin, button, keyboard, private_only, reply
 from handlers.meetings.callbacks import MeetMinutes
 from handlers.meetings.keyboards import cancel_buttons
+from handlers.meetings.mine import invited, my_meetings
 from storage import meetings as store
 
 
@@ -20,7 +22,13 @@ async def list_meetings(update: Update, context: Context) -> None:
     await answer(update.callback_query)
     tr = turn.tr
     if not can(turn.principal, Action.CALL_MEETING):
-        await reply(update, tr._("Only the committee and the property manager can call meetings."))
+        async with context.services.db.read() as conn:
+            mine = [
+                (meet, occ, await store.rsvp_of(conn, occ.id, turn.user.id))
+                for meet, occ in await store.upcoming(conn, turn.ts)
+                if invited(turn.principal, meet)
+            ]
+        await my_meetings(update, turn, mine)
         return
     async with context.services.db.read() as conn:
         found = await store.occurrences(conn, None)

@@ -8,6 +8,7 @@ from telegram import Update
 from bot.context import Context
 from handlers.kit import answer, pressed, stale, touch_person
 from handlers.meetings.callbacks import MeetRsvp
+from handlers.meetings.mine import invited
 from storage import meetings as store
 
 
@@ -26,11 +27,7 @@ async def rsvp(update: Update, context: Context) -> None:
         if occ.starts_at <= turn.ts:
             await answer(query, tr._("This meeting has already taken place."), alert=True)
             return
-        invited = turn.principal.is_officer or any(
-            meet.buildings is None or r.building_id in meet.buildings
-            for r in turn.principal.verified
-        )
-        if not invited:
+        if not invited(turn.principal, meet):
             await answer(
                 query, tr._("Sorry, this meeting is for the residents it was sent to."), True
             )

@@ -44,6 +44,10 @@ def _sends_notices(p: Any) -> bool:
     return rules.may_address_everyone(p) or bool(rules.own_buildings(p))
 
 
+def _reads_notices(p: Any) -> bool:
+    return not _sends_notices(p)
+
+
 NOTICE_ROLES = (Role.LEADER, Role.GRID, Role.STAFF, Role.MANAGER, Role.COMMITTEE)
 
 FEATURE = Feature(
@@ -52,10 +56,11 @@ FEATURE = Feature(
     menu=(
         MenuEntry("notice", N_("Send a notice"), 40, visible=_sends_notices),
         MenuEntry("notices", N_("My notices"), 41, visible=_sends_notices),
+        MenuEntry("notices", N_("Notices"), 41, visible=_reads_notices),
     ),
     commands=(
         CommandSpec("notice", N_("Send a notice to residents"), roles=NOTICE_ROLES),
-        CommandSpec("notices", N_("Recent notices and their delivery"), roles=NOTICE_ROLES),
+        CommandSpec("notices", N_("Read the latest notices again")),
         CommandSpec("mute", N_("Stop ordinary notices (urgent ones still come)")),
         CommandSpec("unmute", N_("Get all notices again")),
         CommandSpec(

@@ -91,7 +91,8 @@ async def show_building_picker(update: Update, context: Context, turn: Turn) -> 
     own = rules.own_buildings(turn.principal)
     shown = [b for b in buildings if everyone or b.id in own]
     buttons = [
-        button(("✅ " if b.id in picked else "") + b.name, NoticeBuilding(b.id)) for b in shown
+        button(("✅ " if b.id in picked else "") + turn.tr.name(b.names), NoticeBuilding(b.id))
+        for b in shown
     ]
     await reply(
         update,

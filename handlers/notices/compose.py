@@ -74,7 +74,7 @@ async def notice_start(update: Update, context: Context) -> str | int:
             update,
             turn.tr._(
                 "Only building leaders, property staff, managers and the committee can send "
-                "notices."
+                "notices. You can read the latest notices with /notices."
             ),
         )
         return ConversationHandler.END

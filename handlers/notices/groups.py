@@ -45,7 +45,7 @@ async def bind(update: Update, context: Context) -> None:
         buildings = await community.buildings(conn)
         current = await store.binding(conn, turn.chat.id)
     tr = context.services.i18n.translator(None)  # the group reads the community's language
-    buttons = [button(b.name, GroupBind("building", b.id)) for b in buildings]
+    buttons = [button(tr.name(b.names), GroupBind("building", b.id)) for b in buildings]
     footer = [
         button(tr._("Whole community"), GroupBind("community", 0)),
         button(tr._("Staff chat"), GroupBind("staff", 0)),
@@ -86,7 +86,7 @@ async def bind_pick(update: Update, context: Context) -> None:
     if found is not None:
         text = tr._(
             "This group is now the group chat of {building}: its notices will be posted here.",
-            building=found.name,
+            building=tr.name(found.names),
         )
     elif data.kind == "community":
         text = tr._("This group is now the community's group chat: notices to everyone go here.")

@@ -1,4 +1,6 @@
-"""/notices: recent notices with their delivery counts, and cancelling one still scheduled."""
+"""/notices: for those who send notices, recent notices with their delivery counts, and
+cancelling one still scheduled; for everyone else, the latest notices they got
+(``handlers.notices.board``)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from handlers.kit import (
     reply,
     stale,
 )
+from handlers.notices.board import read_notices
 from handlers.notices.callbacks import NoticeCancel
 from handlers.notices.draft import may_send_some
 from storage import notices as store
@@ -31,7 +34,7 @@ async def list_notices(update: Update, context: Context) -> None:
     await answer(update.callback_query)
     tr = turn.tr
     if not may_send_some(turn):
-        await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
+        await read_notices(update, context, turn)
         return
     everyone = can(turn.principal, Action.MANAGE)
     async with context.services.db.read() as conn:

@@ -24,7 +24,9 @@ async def refuse(query: CallbackQuery | None, text: str) -> None:
 
 
 async def no_right(turn: Turn, query: CallbackQuery | None) -> None:
-    await refuse(query, turn.tr._("Sorry, you do not have the right to do this."))
+    await refuse(
+        query, turn.tr._("Sorry, this is not open to you. Send /menu to see what you can do.")
+    )
 
 
 async def load_for_staff(

@@ -28,6 +28,20 @@ class PickKind(CallbackData):
     kind: Kind
 
 
+@callback("te")
+@dataclass(frozen=True)
+class RepairAt(CallbackData):
+    """The first question's shortcut: a repair in one's home (a unit id) or, 0, a public area."""
+
+    unit_id: int
+
+
+@callback("tu")
+@dataclass(frozen=True)
+class ComplainUnnamed(CallbackData):
+    """The first question's shortcut: a complaint whose reporter staff do not see."""
+
+
 @callback("tc")
 @dataclass(frozen=True)
 class PickCategory(CallbackData):

@@ -8,7 +8,7 @@ from telegram import Update
 from bot.context import Context
 from bot.rules.tickets import MAX_PHOTOS, Kind
 from handlers.kit import answer, begin, private_only, text_too_long
-from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT, PHOTOS
+from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT
 from handlers.tickets.prompts import ask
 
 
@@ -24,7 +24,7 @@ async def describe_text(update: Update, context: Context) -> str:
     draft = DRAFT.load(context)
     draft.description = text
     DRAFT.save(context, draft)
-    return await ask(update, context, turn, PHOTOS)
+    return await ask(update, context, turn, CONFIRM)
 
 
 @private_only
@@ -35,7 +35,7 @@ async def describe_voice(update: Update, context: Context) -> str:
     draft = DRAFT.load(context)
     draft.voice = message.voice.file_id
     DRAFT.save(context, draft)
-    return await ask(update, context, turn, PHOTOS)
+    return await ask(update, context, turn, CONFIRM)
 
 
 @private_only
@@ -54,14 +54,15 @@ async def describe_photo(update: Update, context: Context) -> str:
             return await ask(update, context, turn, DESCRIBE, problem)
         draft.description = caption
         DRAFT.save(context, draft)
-        return await ask(update, context, turn, PHOTOS)
+        return await ask(update, context, turn, CONFIRM)
     if draft.voice or draft.description:
-        return await ask(update, context, turn, PHOTOS)
+        return await ask(update, context, turn, CONFIRM)
     return await ask(update, context, turn, DESCRIBE, turn.tr._("Photo received."))
 
 
 @private_only
 async def add_photo(update: Update, context: Context) -> str:
+    """A photo on the summary (or on the old photos step): added, the summary shown again."""
     message = update.effective_message
     assert message is not None and message.photo
     turn = await begin(update, context)
@@ -69,9 +70,7 @@ async def add_photo(update: Update, context: Context) -> str:
     if len(draft.photos) < MAX_PHOTOS:
         draft.photos.append(message.photo[-1].file_id)
     DRAFT.save(context, draft)
-    if len(draft.photos) >= MAX_PHOTOS:
-        return await ask(update, context, turn, CONFIRM)
-    return await ask(update, context, turn, PHOTOS)
+    return await ask(update, context, turn, CONFIRM)
 
 
 @private_only

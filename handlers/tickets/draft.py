@@ -27,6 +27,7 @@ class ReportDraft:
     voice: str | None = None
     photos: list[str] = field(default_factory=list)
     anonymous: bool = False
+    public: bool = False  # "a repair in a public area" chosen first: the building is asked next
 
     @property
     def located(self) -> bool:

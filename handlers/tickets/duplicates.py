@@ -7,12 +7,12 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import Context
-from bot.rules.tickets import MAX_PHOTOS, same_place
+from bot.rules.tickets import same_place
 from bot.services.tickets_render import where_text
 from bot.texts.tickets import STATE_LABELS
 from handlers.kit import Turn, answer, begin, button, keyboard, pressed, private_only, reply
 from handlers.tickets.callbacks import FollowInstead, Nav, ReportNav
-from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT, DUPLICATE, PHOTOS
+from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT, DUPLICATE
 from handlers.tickets.keyboards import nav
 from handlers.tickets.prompts import ask, category_label, show
 from storage import tickets as store
@@ -60,9 +60,7 @@ async def after_where(update: Update, context: Context, turn: Turn) -> str:
 async def next_after_where(update: Update, context: Context, turn: Turn) -> str:
     draft = DRAFT.load(context)
     if draft.description or draft.voice:
-        if len(draft.photos) >= MAX_PHOTOS:
-            return await ask(update, context, turn, CONFIRM)
-        return await ask(update, context, turn, PHOTOS)
+        return await ask(update, context, turn, CONFIRM)
     return await ask(update, context, turn, DESCRIBE)
 
 

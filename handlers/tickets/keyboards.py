@@ -10,6 +10,7 @@ from bot.delivery import payload_buttons
 from bot.i18n import Translator
 from bot.rules.tickets import staff_moves
 from bot.services import tickets as service
+from bot.texts.tickets import STAR_LABELS
 from handlers.kit import Dismiss, button, keyboard
 from handlers.tickets.callbacks import (
     Nav,
@@ -47,9 +48,14 @@ def outcome_menu(tr: Translator, t: Ticket) -> InlineKeyboardMarkup:
     return keyboard(buttons, footer=[button(tr._("Back"), StaffBack(t.id))])
 
 
+def star_buttons(tr: Translator, ticket_id: int) -> list[InlineKeyboardButton]:
+    """1 ⭐ very unhappy … 5 ⭐ very happy: the stars with words."""
+    return [button(tr._(STAR_LABELS[n]), Rate(ticket_id, n)) for n in range(1, 6)]
+
+
 def rating_markup(tr: Translator, ticket_id: int, reporter: bool) -> InlineKeyboardMarkup:
-    stars = [button("⭐" * n, Rate(ticket_id, n)) for n in range(1, 6)] if reporter else []
-    return keyboard(stars, per_row=5, footer=[button(tr._("Not fixed"), Rate(ticket_id, 0))])
+    stars = star_buttons(tr, ticket_id) if reporter else []
+    return keyboard(stars, per_row=1, footer=[button(tr._("Not fixed"), Rate(ticket_id, 0))])
 
 
 def open_markup(tr: Translator, ticket_id: int) -> InlineKeyboardMarkup:

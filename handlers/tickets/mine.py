@@ -26,7 +26,7 @@ from handlers.kit import (
     stale,
 )
 from handlers.tickets.callbacks import MyTicket, NoteStart, Rate, Withdraw
-from handlers.tickets.keyboards import LINKS
+from handlers.tickets.keyboards import LINKS, star_buttons
 from handlers.tickets.texts import HISTORY_LABELS
 from storage import tickets as store
 from storage.tickets import Ticket
@@ -101,7 +101,7 @@ async def ticket_details(turn: Turn, ticket_id: int) -> tuple[str, InlineKeyboar
         buttons.append(button(tr._("Withdraw it"), Withdraw(ticket.id, False)))
     if ticket.state is State.RESOLVED:
         if reporter:
-            buttons += [button("⭐" * n, Rate(ticket.id, n)) for n in range(1, 6)]
+            buttons += star_buttons(tr, ticket.id)
         buttons.append(button(tr._("Not fixed"), Rate(ticket.id, 0)))
     buttons.append(button(tr._("Back to my tickets"), MenuPick("mytickets")))
     return "\n".join(lines), keyboard(buttons)

@@ -134,7 +134,10 @@ async def apply_outcome(update: Update, context: Context, turn: Turn, reason: st
     async with services.db.transaction() as conn:
         ticket = await store.get(conn, ticket_id)
         if ticket is None or not can(turn.principal, Action.HANDLE_TICKETS, ticket.building_id):
-            await reply(update, turn.tr._("Sorry, you do not have the right to do this."))
+            await reply(
+                update,
+                turn.tr._("Sorry, this is not open to you. Send /menu to see what you can do."),
+            )
             return ConversationHandler.END
         target = TARGETS[move]
         changed = can_move(ticket.state, move) and await store.transition(

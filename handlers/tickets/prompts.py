@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import Context
 from bot.i18n import Translator
@@ -14,12 +14,14 @@ from bot.services.tickets_render import category_name
 from bot.texts.tickets import KIND_LABELS
 from handlers.kit import Turn, answer, begin, button, keyboard, private_only, reply
 from handlers.tickets.callbacks import (
+    ComplainUnnamed,
     Nav,
     PickBuilding,
     PickCategory,
     PickHome,
     PickKind,
     PickPublic,
+    RepairAt,
     ReportNav,
 )
 from handlers.tickets.draft import (
@@ -57,8 +59,7 @@ async def ask(update: Update, context: Context, turn: Turn, state: str, note: st
     markup: InlineKeyboardMarkup
     if state == KIND:
         text = tr._("What would you like to report?")
-        kinds = [button(tr._(KIND_LABELS[k]), PickKind(k)) for k in Kind]
-        markup = keyboard(kinds, footer=[cancel_button(tr)])
+        markup = keyboard(kind_buttons(turn), footer=[cancel_button(tr)])
     elif state == CATEGORY:
         async with turn.services.db.read() as conn:
             cats = await community.categories(conn)
@@ -76,10 +77,13 @@ async def ask(update: Update, context: Context, turn: Turn, state: str, note: st
         async with turn.services.db.read() as conn:
             buildings = await community.buildings(conn)
         text = tr._("Which building?")
-        buttons = [button(b.name, PickBuilding(b.id)) for b in buildings]
+        buttons = [button(tr.name(b.names), PickBuilding(b.id)) for b in buildings]
         markup = keyboard(buttons, per_row=3, footer=nav(tr))
     elif state == PLACE:
-        text = tr._('Where exactly? Write a short place, for example "3F corridor" or "lift 2".')
+        text = tr._(
+            "Where exactly, and what is wrong? Write it in one message, for example "
+            '"3F corridor, the light is out", or send a voice note.'
+        )
         markup = keyboard([], footer=nav(tr))
     elif state == DESCRIBE:
         text = tr._(
@@ -91,11 +95,38 @@ async def ask(update: Update, context: Context, turn: Turn, state: str, note: st
         text, markup = photos_prompt(tr, len(draft.photos))
     else:  # CONFIRM
         text = await summary(turn, draft)
+        if len(draft.photos) < MAX_PHOTOS:
+            text += "\n\n" + tr._(
+                "To add photos (up to {max}), just send them now.", max=MAX_PHOTOS
+            )
         markup = confirm_markup(tr, draft)
     if note:
         text = f"{note}\n\n{text}"
     await show(update, text, markup)
     return state
+
+
+def kind_buttons(turn: Turn) -> list[InlineKeyboardButton]:
+    """The first question: a repair at home (one per unit) or in a public area, a complaint
+    (with or without one's name), a suggestion."""
+    tr = turn.tr
+    homes = turn.principal.verified
+    found = [
+        button(
+            tr._("🏠 A repair in my home ({unit})", unit=r.unit_code)
+            if len(homes) > 1
+            else tr._("🏠 A repair in my home"),
+            RepairAt(r.unit_id),
+        )
+        for r in homes
+    ]
+    found += [
+        button(tr._("🏢 A repair in a public area"), RepairAt(0)),
+        button(tr._(KIND_LABELS[Kind.COMPLAINT]), PickKind(Kind.COMPLAINT)),
+        button(tr._("A complaint, without my name"), ComplainUnnamed()),
+        button(tr._(KIND_LABELS[Kind.SUGGESTION]), PickKind(Kind.SUGGESTION)),
+    ]
+    return found
 
 
 def photos_prompt(tr: Translator, count: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -136,7 +167,7 @@ async def where_of_draft(turn: Turn, draft: ReportDraft) -> str:
             return turn.tr._("my home, unit {unit}", unit=unit.code if unit else "?")
     return turn.tr._(
         "{building}, {place}",
-        building=building.name if building else "?",
+        building=turn.tr.name(building.names) if building else "?",
         place=draft.place,
     )
 
@@ -189,7 +220,7 @@ def hint_for(state: str) -> Any:
         turn = await begin(update, context)
         tr = turn.tr
         if state == PLACE:
-            note = tr._("Please write the place in a few words.")
+            note = tr._("Please write where it is and what is wrong, or send a voice note.")
         elif state == DESCRIBE:
             note = tr._("Please describe the problem in words or with a voice note.")
         elif state == PHOTOS:

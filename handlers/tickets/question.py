@@ -84,7 +84,9 @@ async def ask_question(update: Update, context: Context) -> str | int:
     async with services.db.transaction() as conn:
         ticket = await store.get(conn, ticket_id)
         if ticket is None or not can(turn.principal, Action.HANDLE_TICKETS, ticket.building_id):
-            await message.reply_text(turn.tr._("Sorry, you do not have the right to do this."))
+            await message.reply_text(
+                turn.tr._("Sorry, this is not open to you. Send /menu to see what you can do.")
+            )
             user_data.pop(ASK_KEY, None)
             return ConversationHandler.END
         changed = await store.transition(

@@ -34,7 +34,9 @@ async def queue_command(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     await answer(update.callback_query)
     if not can(turn.principal, Action.HANDLE_TICKETS):
-        await reply(update, turn.tr._("Sorry, you do not have the right to do this."))
+        await reply(
+            update, turn.tr._("Sorry, this is not open to you. Send /menu to see what you can do.")
+        )
         return
     async with context.services.db.read() as conn:
         found = await store.queue(conn, turn.user.id)
@@ -63,7 +65,10 @@ async def show_ticket(update: Update, context: Context, turn: Turn, ticket_id: i
             await reply(update, turn.tr._("There is no ticket #{number}.", number=ticket_id))
             return
         if not can(turn.principal, Action.HANDLE_TICKETS, ticket.building_id):
-            await reply(update, turn.tr._("Sorry, you do not have the right to do this."))
+            await reply(
+                update,
+                turn.tr._("Sorry, this is not open to you. Send /menu to see what you can do."),
+            )
             return
     async with services.db.transaction() as conn:  # a card of its own: edited as it moves
         out = await service.private_card(

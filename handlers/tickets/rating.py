@@ -13,9 +13,11 @@ from bot.i18n import N_
 from bot.rules.auth import Role
 from bot.rules.tickets import Move, State
 from bot.services import tickets as service
+from bot.services.tickets_render import card_translator
 from bot.texts.tickets import STATE_LABELS
 from handlers.kit import (
     Dismiss,
+    Turn,
     answer,
     begin,
     button,
@@ -29,7 +31,7 @@ from handlers.kit import (
 from handlers.tickets.callbacks import Rate
 from handlers.tickets.keyboards import LINKS
 from handlers.tickets.mine import mine
-from storage import people
+from storage import community, people
 from storage import tickets as store
 
 COMMENT = "tickets:comment"
@@ -140,7 +142,16 @@ async def comment(update: Update, context: Context) -> str | int:
     text = (message.text or "").strip()
     if not isinstance(ticket_id, int):
         return ConversationHandler.END
-    problem = text_too_long(turn, text) if text else turn.tr._("Please write your comment.")
+    if message.voice is not None:
+        await _spoken_comment(context, turn, ticket_id, message.voice.file_id)
+        context.user_data.pop(RATED_KEY, None)
+        await message.reply_text(turn.tr._("Thank you, your comment is recorded."))
+        return ConversationHandler.END
+    problem = (
+        text_too_long(turn, text)
+        if text
+        else turn.tr._("Please write your comment, or send a voice note.")
+    )
     if problem:
         await message.reply_text(problem)
         return COMMENT
@@ -151,3 +162,26 @@ async def comment(update: Update, context: Context) -> str | int:
     context.user_data.pop(RATED_KEY, None)
     await message.reply_text(turn.tr._("Thank you, your comment is recorded."))
     return ConversationHandler.END
+
+
+async def _spoken_comment(context: Context, turn: Turn, ticket_id: int, voice: str) -> None:
+    """A comment spoken: kept with the ticket as a note and passed on as it was spoken to the
+    ticket's assignee, or the staff chat."""
+    services = context.services
+    async with services.db.transaction() as conn:
+        ticket = await store.get(conn, ticket_id)
+        if ticket is None or ticket.reporter_id != turn.user.id or not ticket.rating:
+            return
+        await store.add_note(conn, ticket.id, turn.ts, turn.user.id, "", voice)
+        info = await community.get_community(conn)
+        chat_id = ticket.assignee_id or (info.staff_chat_id if info else None)
+        if chat_id is None:
+            return
+        tr = await card_translator(services.i18n, conn, chat_id)
+        head = tr._(
+            "The resident's comment with the rating of ticket #{number} ({stars} of 5):",
+            number=ticket.id,
+            stars=ticket.rating,
+        )
+        await service.queue(conn, [service.Outgoing(chat_id, head, [], voice)], turn.ts)
+    services.deliver_now()

@@ -30,6 +30,7 @@ from handlers.kit.menu import main_menu, menu_pattern
 from handlers.kit.wizard import wizard
 from handlers.tickets import describe, duplicates, where
 from handlers.tickets.callbacks import (
+    ComplainUnnamed,
     FollowInstead,
     Nav,
     PickBuilding,
@@ -37,6 +38,7 @@ from handlers.tickets.callbacks import (
     PickHome,
     PickKind,
     PickPublic,
+    RepairAt,
     ReportNav,
 )
 from handlers.tickets.draft import (
@@ -238,6 +240,8 @@ def conversation() -> ConversationHandler[Any]:
         states={
             KIND: [
                 CallbackQueryHandler(where.pick_kind, pattern=matches(PickKind)),
+                CallbackQueryHandler(where.repair_at, pattern=matches(RepairAt)),
+                CallbackQueryHandler(where.complain_unnamed, pattern=matches(ComplainUnnamed)),
                 MessageHandler(other, hint_for(KIND)),
             ],
             CATEGORY: [
@@ -258,6 +262,7 @@ def conversation() -> ConversationHandler[Any]:
             ],
             PLACE: [
                 MessageHandler(text, where.place_text),
+                MessageHandler(private & f.VOICE, where.place_voice),
                 CallbackQueryHandler(back_to(BUILDING), pattern=back),
                 MessageHandler(other, hint_for(PLACE)),
             ],
@@ -282,9 +287,10 @@ def conversation() -> ConversationHandler[Any]:
             ],
             CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=_step(Nav.CONFIRM)),
+                MessageHandler(private & f.PHOTO, describe.add_photo),
                 CallbackQueryHandler(describe.edit_description, pattern=_step(Nav.EDIT)),
                 CallbackQueryHandler(describe.toggle_anonymous, pattern=_step(Nav.ANONYMOUS)),
-                CallbackQueryHandler(back_to(PHOTOS), pattern=back),
+                CallbackQueryHandler(back_to(DESCRIBE), pattern=back),
                 MessageHandler(other, hint_for(CONFIRM)),
             ],
         },

@@ -9,12 +9,11 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.rules.clock import from_ts
-from bot.rules.tally import receipt
 from bot.rules.votes import find_option
 from bot.services.votes import Slot, audience_name, proposal_text, slots_of
 from bot.texts.votes import option_label
-from handlers.kit import Turn, answer, pressed, reply, stale
-from handlers.votes.callbacks import Cast, ShowBallot
+from handlers.kit import Turn, answer, button, pressed, reply, stale
+from handlers.votes.callbacks import Cast, CheckBallot, ShowBallot
 from handlers.votes.keyboards import ballot_markup
 from handlers.votes.texts import not_open_yet, refusal
 from storage import votes as store
@@ -80,7 +79,6 @@ async def cast_press(update: Update, context: Context) -> None:
         return
     assert proposal is not None and option is not None and slot is not None
     await answer(query, tr._("Recorded: {option}", option=option_label(tr, option)))
-    code = receipt(proposal.id, voter_key(turn.user.id), proposal.nonce)
     assert proposal.closes_at is not None
     text = "\n".join(
         [
@@ -90,16 +88,12 @@ async def cast_press(update: Update, context: Context) -> None:
                 unit=slot.unit_code,
                 option=option_label(tr, option),
             ),
-            tr._("Your receipt: {code}", code=code),
-            tr._(
-                "Keep it: after the close, send /receipt {code} to check that your ballot was "
-                "counted as cast. You can change your vote until {when}.",
-                code=code,
-                when=tr.when(from_ts(proposal.closes_at)),
-            ),
+            tr._("You can change it until {when}.", when=tr.when(from_ts(proposal.closes_at))),
         ]
     )
-    await reply(update, text, ballot_markup(context, tr, proposal, [slot]))
+    markup = ballot_markup(context, tr, proposal, [slot])
+    receipt_row = [button(tr._("🧾 My receipt"), CheckBallot(proposal.id))]
+    await reply(update, text, InlineKeyboardMarkup([*markup.inline_keyboard, receipt_row]))
 
 
 async def show_ballot(update: Update, context: Context) -> None:

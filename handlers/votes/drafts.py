@@ -64,6 +64,7 @@ class Draft:
     quorum: list[int] | None = None  # [num, den], None: no quorum
     opens_at: int | None = None  # None: as soon as approved
     days: int | None = None
+    body_voice: str | None = None  # the body spoken (then ``body`` is "")
 
 
 DRAFT = Drafts("vote_draft", Draft)
@@ -105,6 +106,7 @@ def draft_proposal(draft: Draft, author_id: int) -> Proposal:
         decided_at=None,
         closed_at=None,
         result=None,
+        body_voice=draft.body_voice,
     )
 
 

@@ -95,7 +95,7 @@ async def officer_lines(conn: aiosqlite.Connection, turn: Turn, proposal: Propos
         lines.append(
             tr._(
                 "{building}: {part} of {total} have voted.",
-                building=found.name,
+                building=tr.name(found.names),
                 part=len(keys & voted),
                 total=len(keys),
             )

@@ -163,7 +163,7 @@ async def keep_title(update: Update, context: Context) -> str:
 async def ask_body(update: Update, turn: Turn, context: Context) -> str:
     text = turn.tr._(
         "Now describe the proposal: what, why, how much it costs and who pays. Residents "
-        "will read this before voting."
+        "will read this before voting. You can also send a voice note."
     )
     keep = DRAFT.load(context).body is not None
     await _say(update, text, _keep_or_cancel(turn.tr, keep))
@@ -181,7 +181,19 @@ async def got_body(update: Update, context: Context) -> str:
         await message.reply_text(problem or turn.tr._("Please send the description as text."))
         return BODY
     draft = DRAFT.load(context)
-    draft.body = text
+    draft.body, draft.body_voice = text, None
+    DRAFT.save(context, draft)
+    return await ask_audience(update, turn, context)
+
+
+@private_only
+async def got_body_voice(update: Update, context: Context) -> str:
+    """The proposal said in a voice note: passed on as spoken to reviewers and voters."""
+    turn = await begin(update, context)
+    message = update.effective_message
+    assert message is not None and message.voice is not None
+    draft = DRAFT.load(context)
+    draft.body, draft.body_voice = "", message.voice.file_id
     DRAFT.save(context, draft)
     return await ask_audience(update, turn, context)
 
@@ -234,7 +246,7 @@ async def ask_audience(update: Update, turn: Turn, context: Context) -> str:
     async with context.services.db.read() as conn:
         buildings = await community.buildings(conn)
     buttons = [button(turn.tr._("The whole community"), PickAudience(0))]
-    buttons += [button(b.name, PickAudience(b.id)) for b in buildings]
+    buttons += [button(turn.tr.name(b.names), PickAudience(b.id)) for b in buildings]
     await _say(
         update,
         turn.tr._("Who is it for?"),
@@ -294,6 +306,7 @@ def conversation() -> ConversationHandler[Any]:
                 CallbackQueryHandler(keep_title, pattern=matches(KeepText)),
             ],
             BODY: [
+                MessageHandler(filters.ChatType.PRIVATE & filters.VOICE, got_body_voice),
                 *text_step(got_body),
                 CallbackQueryHandler(keep_body, pattern=matches(KeepText)),
             ],

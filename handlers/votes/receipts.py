@@ -9,7 +9,7 @@ from telegram import Update
 from bot.context import Context
 from bot.i18n import Translator
 from bot.rules.clock import from_ts
-from bot.rules.tally import verify_receipt
+from bot.rules.tally import receipt, verify_receipt
 from bot.rules.votes import find_option
 from bot.texts.votes import option_label
 from handlers.kit import answer, begin, pressed, private_only, stale
@@ -28,8 +28,11 @@ async def check_text(
     if proposal.state != "closed" or proposal.result is None:
         assert proposal.closes_at is not None
         return tr._(
-            "Proposal #{id} is still open; you can check your ballot after the close ({when}).",
+            "Your receipt for proposal #{id}: {code}. After the close ({when}), tap "
+            '"My receipt" again or send /receipt {code} to check that your ballot was counted '
+            "as cast.",
             id=proposal.id,
+            code=receipt(proposal.id, voter_key(user_id), proposal.nonce),
             when=tr.when(from_ts(proposal.closes_at)),
         )
     counted = proposal.result.get("counted", {})

@@ -90,7 +90,7 @@ async def approve(update: Update, context: Context, turn: Turn, proposal_id: int
             others = await service.reviewers(conn, besides=turn.user.id)
             await answer(query, _not_your_own(turn, has_others=bool(others)), alert=True)
             return
-        if await store.approve(conn, proposal_id, by=turn.user.id, now=turn.ts):
+        if await store.approve(conn, proposal_id, by=turn.user.id, now=turn.ts, tz=turn.tr.tz):
             await people.audit(conn, turn.user.id, "proposal_approved", str(proposal_id), turn.ts)
             proposal = await store.get(conn, proposal_id)
             assert proposal is not None and proposal.opens_at is not None

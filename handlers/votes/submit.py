@@ -98,6 +98,7 @@ async def submit(update: Update, context: Context) -> int:
             author_id=turn.user.id,
             now=turn.ts,
             opens_at=preview.opens_at,
+            body_voice=preview.body_voice,
         )
         await people.audit(conn, turn.user.id, "proposal_submitted", str(proposal_id), turn.ts)
         proposal = await store.get(conn, proposal_id)
@@ -115,7 +116,14 @@ async def submit(update: Update, context: Context) -> int:
             )
             markup = review_markup(rtr, proposal, reader=reviewer)
             await push(
-                conn, reviewer, text, markup, now=turn.ts, kind="proposal", ref=str(proposal_id)
+                conn,
+                reviewer,
+                text,
+                markup,
+                now=turn.ts,
+                kind="proposal",
+                ref=str(proposal_id),
+                voice=proposal.body_voice,
             )
     services.deliver_now()
     DRAFT.clear(context)
