@@ -68,6 +68,7 @@ class ApplyReport:
     """What ``apply_spec`` changed, table by table: added / updated / retired."""
 
     changes: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def note(self, table: str, what: str) -> None:
         self.changes.setdefault(table, []).append(what)
@@ -86,22 +87,29 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
     (marked inactive), never deleted, because tickets and residences still point at them."""
     report = ApplyReport()
     settings = json.dumps(spec.settings, ensure_ascii=False, sort_keys=True)
-    row = await fetch_one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
-    wanted = (spec.name, spec.timezone, spec.staff_chat_id, settings)
+    row = await fetch_one(
+        conn,
+        "SELECT name, timezone, staff_chat_id, settings, file_staff_chat_id,"
+        " file_staff_chat_known FROM community",
+    )
     if row is None:
         await conn.execute(
-            "INSERT INTO community (id, name, timezone, staff_chat_id, settings)"
-            " VALUES (1, ?, ?, ?, ?)",
-            wanted,
+            "INSERT INTO community (id, name, timezone, staff_chat_id, settings,"
+            " file_staff_chat_id, file_staff_chat_known) VALUES (1, ?, ?, ?, ?, ?, 1)",
+            (spec.name, spec.timezone, spec.staff_chat_id, settings, spec.staff_chat_id),
         )
         report.note("community", "added")
-    elif tuple(row) != wanted:
-        await conn.execute(
-            "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?"
-            " WHERE id = 1",
-            wanted,
-        )
-        report.note("community", "updated")
+    else:
+        staff_chat = _staff_chat(report, spec.staff_chat_id, row[2], row[4], bool(row[5]))
+        wanted = (spec.name, spec.timezone, staff_chat, settings, spec.staff_chat_id, 1)
+        if tuple(row) != wanted:
+            await conn.execute(
+                "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?,"
+                " file_staff_chat_id = ?, file_staff_chat_known = ? WHERE id = 1",
+                wanted,
+            )
+            if tuple(row[:4]) != wanted[:4]:
+                report.note("community", "updated")
 
     await _sync(
         conn,
@@ -214,6 +222,22 @@ async def _sync(
             if code not in wanted and values[-1] == 1:
                 await conn.execute(f"UPDATE {table} SET active = 0 WHERE code = ?", (code,))
                 report.note(table, f"retired {code}")
+
+
+def _staff_chat(
+    report: ApplyReport, in_file: int | None, current: int | None, last: int | None, known: bool
+) -> int | None:
+    """Which staff chat wins: the file's, only when it changed since the file was last read
+    (or nothing is set yet); else the one in the database (set with /bind in the chat), and
+    the output says so when the two differ."""
+    if (in_file != last) if known else current is None:
+        return in_file
+    if in_file != current:
+        report.notes.append(
+            f"the staff chat stays {current}, as bound with /bind in Telegram: the file's"
+            f" staff_chat_id ({in_file}) wins only when you change it in the file"
+        )
+    return current
 
 
 async def _ids(conn: aiosqlite.Connection, table: str) -> dict[str, int]:
