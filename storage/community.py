@@ -78,6 +78,12 @@ class ApplyReport:
         return bool(self.changes)
 
 
+#: In the community's settings: what the file said the staff chat was at the last ``init``
+#: (the file wins over a chat bound with /bind only when this changes; absent: not known yet,
+#: a database loaded before it was kept, and the bound chat stays).
+FILE_STAFF_CHAT = "staff_chat_id_in_file"
+
+
 def new_invite_code() -> str:
     return "j_" + secrets.token_urlsafe(9)
 
@@ -86,29 +92,34 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
     """Make the database match the file. Idempotent; things removed from the file are retired
     (marked inactive), never deleted, because tickets and residences still point at them."""
     report = ApplyReport()
-    settings = json.dumps(spec.settings, ensure_ascii=False, sort_keys=True)
-    row = await fetch_one(
-        conn,
-        "SELECT name, timezone, staff_chat_id, settings, file_staff_chat_id,"
-        " file_staff_chat_known FROM community",
-    )
+    kept = {**spec.settings, FILE_STAFF_CHAT: spec.staff_chat_id}
+    settings = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    row = await fetch_one(conn, "SELECT name, timezone, staff_chat_id, settings FROM community")
     if row is None:
         await conn.execute(
-            "INSERT INTO community (id, name, timezone, staff_chat_id, settings,"
-            " file_staff_chat_id, file_staff_chat_known) VALUES (1, ?, ?, ?, ?, ?, 1)",
-            (spec.name, spec.timezone, spec.staff_chat_id, settings, spec.staff_chat_id),
+            "INSERT INTO community (id, name, timezone, staff_chat_id, settings)"
+            " VALUES (1, ?, ?, ?, ?)",
+            (spec.name, spec.timezone, spec.staff_chat_id, settings),
         )
         report.note("community", "added")
     else:
-        staff_chat = _staff_chat(report, spec.staff_chat_id, row[2], row[4], bool(row[5]))
-        wanted = (spec.name, spec.timezone, staff_chat, settings, spec.staff_chat_id, 1)
+        before = json.loads(row[3])
+        staff_chat = _staff_chat(
+            report,
+            spec.staff_chat_id,
+            row[2],
+            before.get(FILE_STAFF_CHAT),
+            FILE_STAFF_CHAT in before,
+        )
+        wanted = (spec.name, spec.timezone, staff_chat, settings)
         if tuple(row) != wanted:
             await conn.execute(
-                "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?,"
-                " file_staff_chat_id = ?, file_staff_chat_known = ? WHERE id = 1",
+                "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?"
+                " WHERE id = 1",
                 wanted,
             )
-            if tuple(row[:4]) != wanted[:4]:
+            before.pop(FILE_STAFF_CHAT, None)
+            if tuple(row[:3]) != wanted[:3] or before != spec.settings:
                 report.note("community", "updated")
 
     await _sync(
