@@ -198,14 +198,7 @@ async def expire_pending(conn: aiosqlite.Connection, now: int, i18n: I18n) -> in
                 room=rtr.name(room.names),
                 span=span_text(rtr, booking.start, booking.end),
             )
-            await outbox.push(
-                conn,
-                booking.booked_by,
-                outbox.Payload(text=text),
-                now=now,
-                kind="booking",
-                ref=str(booking.id),
-            )
+            await tell_booker(conn, booking, text, now)
 
         def outcome(tr: Translator, booking: store.Booking = booking, room: Room = room) -> str:
             return tr._(
@@ -218,6 +211,21 @@ async def expire_pending(conn: aiosqlite.Connection, now: int, i18n: I18n) -> in
 
         await cards.settle_copies(conn, i18n, approval_card(booking.id), outcome, now=now)
     return expired
+
+
+async def tell_booker(
+    conn: aiosqlite.Connection, booking: store.Booking, text: str, now: int
+) -> None:
+    """Queue a message about this booking to the one who booked it (if anyone did)."""
+    if booking.booked_by is not None:
+        await outbox.push(
+            conn,
+            booking.booked_by,
+            outbox.Payload(text=text),
+            now=now,
+            kind="booking",
+            ref=str(booking.id),
+        )
 
 
 # ---- cancelling ---------------------------------------------------------------------------------

@@ -165,11 +165,4 @@ async def _tell_the_booker(
             room=rtr.name(room.names),
             span=rspan,
         )
-    await outbox.push(
-        conn,
-        booking.booked_by,
-        outbox.Payload(text=theirs),
-        now=now,
-        kind="booking",
-        ref=str(booking.id),
-    )
+    await service.tell_booker(conn, booking, theirs, now)
