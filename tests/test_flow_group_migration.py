@@ -121,3 +121,29 @@ async def test_new_tickets_go_to_the_staff_chat_after_its_upgrade(harness: Harne
     assert await harness.rows("SELECT chat_id FROM outbox_cards WHERE card = 'ticket:1'") == [
         (STAFF_GROUP,)
     ]
+
+
+async def test_a_post_that_failed_because_of_the_move_is_sent_again(harness: Harness) -> None:
+    await harness.start()
+    await residents(harness)
+    manager = await officer(harness, MANAGER, Role.MANAGER)
+    harness.emu.group(GROUP, "1号楼业主群", type="group")
+    one = await building_id(harness, "1")
+    await bind(harness, manager, GROUP, f"gb1|building|{one}")
+    # as an older residentbot met it: the 400 without the new id, the row marked failed
+    harness.emu.fail_next(
+        "sendMessage",
+        error_code=400,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+        chat_id=GROUP,
+    )
+    mark = harness.emu.mark()
+    await notice_to_building_one(harness, manager, "Boiler check on Tuesday")
+    await harness.run_job("outbox")
+    assert await harness.rows("SELECT chat_id FROM outbox WHERE state = 'failed'") == [(GROUP,)]
+    # Telegram's service messages then arrive: the failed post goes to the new chat
+    harness.emu.migrate_group(GROUP, manager, NEW_GROUP)
+    await harness.settle()
+    await harness.run_job("outbox")
+    assert got(harness, NEW_GROUP, "Boiler check on Tuesday", mark)
+    assert await harness.rows("SELECT COUNT(*) FROM outbox WHERE state = 'failed'") == [(0,)]
