@@ -155,6 +155,8 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
                 + ", ".join(changes[:8])
                 + (" …" if len(changes) > 8 else "")
             )
+        for note in report.notes:
+            print(f"note: {note}")
         return 0
 
     db = await Database.open(settings.db_path)

@@ -74,6 +74,7 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/texts/meetings*.py",
         "bot/services/notices*.py",
         "bot/services/meetings*.py",
+        "bot/services/chats*.py",
     ),
 }
 

@@ -291,6 +291,33 @@ async def decide(
     return True
 
 
+async def due_to_expire(
+    conn: aiosqlite.Connection, now: int, hours: int, limit: int = 100
+) -> list[Booking]:
+    """Pending bookings whose wait is over: ``hours`` before their start, or at their start
+    when they were made later than that."""
+    before = hours * 3600
+    rows = await fetch_all(
+        conn,
+        f"SELECT {_COLUMNS} FROM bookings WHERE state = 'pending' AND CASE"
+        " WHEN start_at - ? > created_at THEN start_at - ? ELSE start_at END <= ?"
+        " ORDER BY start_at, id LIMIT ?",
+        (before, before, now, limit),
+    )
+    return [_booking(r) for r in rows]
+
+
+async def expire(conn: aiosqlite.Connection, booking_id: int, now: int) -> bool:
+    """Cancel a booking nobody approved in time (reason ``expired``); False when it is no
+    longer pending (decided in the meantime): the claim, taken once."""
+    cur = await conn.execute(
+        "UPDATE bookings SET state = 'cancelled', decided_at = ?, cancel_reason = 'expired'"
+        " WHERE id = ? AND state = 'pending'",
+        (now, booking_id),
+    )
+    return cur.rowcount == 1
+
+
 # ---- blackouts --------------------------------------------------------------------------------
 
 

@@ -75,6 +75,7 @@ class ApplyReport:
     """What ``apply_spec`` changed, table by table: added / updated / retired."""
 
     changes: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def note(self, table: str, what: str) -> None:
         self.changes.setdefault(table, []).append(what)
@@ -82,6 +83,12 @@ class ApplyReport:
     @property
     def changed(self) -> bool:
         return bool(self.changes)
+
+
+#: In the community's settings: what the file said the staff chat was at the last ``init``
+#: (the file wins over a chat bound with /bind only when this changes; absent: not known yet,
+#: a database loaded before it was kept, and the bound chat stays).
+FILE_STAFF_CHAT = "staff_chat_id_in_file"
 
 
 def new_invite_code() -> str:
@@ -92,26 +99,38 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
     """Make the database match the file. Idempotent; things removed from the file are retired
     (marked inactive), never deleted, because tickets and residences still point at them."""
     report = ApplyReport()
-    settings = json.dumps(spec.settings, ensure_ascii=False, sort_keys=True)
+    kept = {**spec.settings, FILE_STAFF_CHAT: spec.staff_chat_id}
+    settings = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    names = json.dumps(spec.names, ensure_ascii=False, sort_keys=True)
     row = await fetch_one(
         conn, "SELECT name, timezone, staff_chat_id, settings, names FROM community"
     )
-    names = json.dumps(spec.names, ensure_ascii=False, sort_keys=True)
-    wanted = (spec.name, spec.timezone, spec.staff_chat_id, settings, names)
     if row is None:
         await conn.execute(
             "INSERT INTO community (id, name, timezone, staff_chat_id, settings, names)"
             " VALUES (1, ?, ?, ?, ?, ?)",
-            wanted,
+            (spec.name, spec.timezone, spec.staff_chat_id, settings, names),
         )
         report.note("community", "added")
-    elif tuple(row) != wanted:
-        await conn.execute(
-            "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?,"
-            " names = ? WHERE id = 1",
-            wanted,
+    else:
+        before = json.loads(row[3])
+        staff_chat = _staff_chat(
+            report,
+            spec.staff_chat_id,
+            row[2],
+            before.get(FILE_STAFF_CHAT),
+            FILE_STAFF_CHAT in before,
         )
-        report.note("community", "updated")
+        wanted = (spec.name, spec.timezone, staff_chat, settings, names)
+        if tuple(row) != wanted:
+            await conn.execute(
+                "UPDATE community SET name = ?, timezone = ?, staff_chat_id = ?, settings = ?,"
+                " names = ? WHERE id = 1",
+                wanted,
+            )
+            before.pop(FILE_STAFF_CHAT, None)
+            if tuple(row[:3]) != wanted[:3] or before != spec.settings or row[4] != names:
+                report.note("community", "updated")
 
     await _sync(
         conn,
@@ -227,6 +246,22 @@ async def _sync(
             if code not in wanted and values[-1] == 1:
                 await conn.execute(f"UPDATE {table} SET active = 0 WHERE code = ?", (code,))
                 report.note(table, f"retired {code}")
+
+
+def _staff_chat(
+    report: ApplyReport, in_file: int | None, current: int | None, last: int | None, known: bool
+) -> int | None:
+    """Which staff chat wins: the file's, only when it changed since the file was last read
+    (or nothing is set yet); else the one in the database (set with /bind in the chat), and
+    the output says so when the two differ."""
+    if (in_file != last) if known else current is None:
+        return in_file
+    if in_file != current:
+        report.notes.append(
+            f"the staff chat stays {current}, as bound with /bind in Telegram: the file's"
+            f" staff_chat_id ({in_file}) wins only when you change it in the file"
+        )
+    return current
 
 
 async def _ids(conn: aiosqlite.Connection, table: str) -> dict[str, int]:

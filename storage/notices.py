@@ -99,6 +99,28 @@ async def unbind_group(conn: aiosqlite.Connection, chat_id: int) -> Binding | No
     return old
 
 
+async def move_chat(
+    conn: aiosqlite.Connection, old: int, new: int
+) -> tuple[Binding, int | None] | None:
+    """A group became a supergroup (a new chat id): its binding, the community's staff chat
+    and a category's team chat follow it. Returns the binding moved and who bound it (None:
+    the old chat was not bound, or was moved already)."""
+    await conn.execute("UPDATE community SET staff_chat_id = ? WHERE staff_chat_id = ?", (new, old))
+    await conn.execute("UPDATE categories SET team_chat_id = ? WHERE team_chat_id = ?", (new, old))
+    row = await fetch_one(
+        conn,
+        "SELECT chat_id, kind, building_id, title, bound_by FROM group_bindings WHERE chat_id = ?",
+        (old,),
+    )
+    if row is None:
+        return None
+    if await binding(conn, new) is None:
+        await conn.execute("UPDATE group_bindings SET chat_id = ? WHERE chat_id = ?", (new, old))
+    else:  # bound again in the new chat already: that binding stands
+        await conn.execute("DELETE FROM group_bindings WHERE chat_id = ?", (old,))
+    return Binding(new, row[1], row[2], row[3]), row[4]
+
+
 async def binding(conn: aiosqlite.Connection, chat_id: int) -> Binding | None:
     row = await fetch_one(
         conn,

@@ -375,6 +375,37 @@ async def push(
     return cur.lastrowid
 
 
+async def readdress(conn: aiosqlite.Connection, old: int, new: int, now: int) -> int:
+    """A group became a supergroup: what was still to be posted in it (and posts that failed
+    because of the move) goes to the new chat. Edits stay: the group's messages stay in the
+    old chat, where they can still be edited. Returns how many rows are due again."""
+    await conn.execute(
+        "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND action = 'send'"
+        " AND state = 'sending'",
+        (new, old),
+    )
+    cur = await conn.execute(
+        "UPDATE OR IGNORE outbox SET chat_id = ?, state = 'pending', error = NULL,"
+        " next_attempt_at = ? WHERE chat_id = ? AND action = 'send' AND (state = 'pending'"
+        " OR (state = 'failed' AND (error LIKE 'migrated to %'"
+        " OR error LIKE '%upgraded to a supergroup%')))",
+        (new, now, old),
+    )
+    await conn.execute(
+        "UPDATE outbox_batches SET report_chat_id = ? WHERE report_chat_id = ?", (new, old)
+    )
+    return cur.rowcount
+
+
+async def readdress_row(conn: aiosqlite.Connection, row_id: int, new: int, now: int) -> None:
+    """Send this row to the supergroup its group became, now."""
+    await conn.execute(
+        "UPDATE OR IGNORE outbox SET chat_id = ?, state = 'pending', error = NULL,"
+        " next_attempt_at = ? WHERE id = ?",
+        (new, now, row_id),
+    )
+
+
 async def add_file(conn: aiosqlite.Connection, name: str, content: bytes, *, now: int) -> int:
     """A file for payloads to send (``Payload.photo_file``): uploaded on its first send, then
     sent again by the file id Telegram gave it (``remember_file_id``)."""

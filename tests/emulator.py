@@ -192,17 +192,26 @@ _TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 class BotAPIError(Exception):
     """An error answer of the Bot API (also raised internally by the method handlers)."""
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSONDict:
         body: JSONDict = {"ok": False, "error_code": self.error_code}
         body["description"] = self.description
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -822,6 +831,7 @@ class BotAPIEmulator:
         self._members: dict[int, dict[int, str]] = {}
         self._blocked: set[int] = set()
         self._left: set[int] = set()
+        self._migrated: dict[int, int] = {}  # a group upgraded to a supergroup: old id -> new
         self._message_seq: dict[int, int] = {}
         self._messages: dict[tuple[int, int], JSONDict] = {}  # live messages (user's and bot's)
         self._sent: dict[tuple[int, int], SentMessage] = {}
@@ -923,6 +933,34 @@ class BotAPIEmulator:
 
     def unblock_user(self, chat_id: int) -> None:
         self._blocked.discard(chat_id)
+
+    def migrate_group(
+        self, chat_id: int, by: UserRef, new_chat_id: int | None = None, *, updates: bool = True
+    ) -> tuple[JSONDict, JSONDict] | None:
+        """Upgrade a group to a supergroup, as Telegram does: a new chat (id -100…, the same
+        title and members), and two service messages, ``migrate_to_chat_id`` in the old chat
+        and ``migrate_from_chat_id`` in the new one. From then on a send to the old chat is
+        answered 400 "group chat was upgraded to a supergroup chat" with
+        ``parameters.migrate_to_chat_id``; the bot's old messages stay in the old group, where
+        it can still edit them. Returns the two updates; ``updates=False``: the bot never gets
+        them (it was down for longer than Telegram keeps updates) and learns of the move from
+        the 400 alone."""
+        old = self._chats.get(chat_id)
+        if old is None or old.get("type") != "group":
+            raise ValueError(f"chat {chat_id} is not a known basic group")
+        if new_chat_id is None:
+            new_chat_id = -1_000_000_000_000 - abs(chat_id)
+        if not str(new_chat_id).startswith("-100"):
+            raise ValueError("a supergroup's id starts with -100")
+        self.group(new_chat_id, str(old.get("title", "Group")), "supergroup")
+        self._members[new_chat_id] = dict(self._members.get(chat_id, {}))
+        self._migrated[chat_id] = new_chat_id
+        if not updates:
+            return None
+        sender = self._resolve_user(by)
+        to_new = self._inject_message(sender, chat_id, {"migrate_to_chat_id": new_chat_id})
+        from_old = self._inject_message(sender, new_chat_id, {"migrate_from_chat_id": chat_id})
+        return to_new, from_old
 
     def _remember_user(self, user: JSONDict) -> JSONDict:
         user = dict(user)
@@ -1545,6 +1583,7 @@ class BotAPIEmulator:
                 if handler is None:
                     raise BotAPIError(404, "Not Found: method not found")
                 self._check_fail_rules(name, params)
+                self._check_not_migrated(name, params)
                 result = handler(ctx)
             except BotAPIError as exc:
                 self._record(ctx, False, exc.description, exc.error_code)
@@ -1675,6 +1714,22 @@ class BotAPIEmulator:
         if found is None:
             raise _bad("chat not found")
         return found
+
+    def _check_not_migrated(self, name: str, params: JSONDict) -> None:
+        """A send to a group upgraded to a supergroup: 400 with the new chat's id."""
+        if name not in _SEND_METHODS:
+            return
+        try:
+            chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return
+        new_chat_id = self._migrated.get(chat_id)
+        if new_chat_id is not None:
+            raise BotAPIError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=new_chat_id,
+            )
 
     def _check_can_send(self, chat: JSONDict) -> None:
         chat_id, kind = chat["id"], chat["type"]

@@ -225,6 +225,37 @@ async def test_approval_pending_then_decided_once(world: World) -> None:
     assert await world.rows("SELECT due_at FROM booking_reminders") == [(at(TUESDAY, "13:00"),)]
 
 
+async def test_a_pending_booking_is_due_to_expire_hours_before_or_at_its_start(
+    world: World,
+) -> None:
+    early = await world.book("kitchen", "1-101", at(TUESDAY, "14:00"), at(TUESDAY, "15:00"))
+    # booked at 15:00 for 17:00: with 3 hours, later than that, so it waits until its start
+    late_now = datetime(2026, 11, 24, 15, 0, tzinfo=TZ)
+    late = await world.book(
+        "kitchen", "1-102", at(TUESDAY, "17:00"), at(TUESDAY, "18:00"), now=late_now
+    )
+    assert early.booking is not None and late.booking is not None
+    async with world.db.read() as conn:
+
+        async def due(hhmm: str, hours: int = 2) -> list[int]:
+            return [b.id for b in await bookings.due_to_expire(conn, at(TUESDAY, hhmm), hours)]
+
+        assert await due("11:59") == []
+        assert await due("12:00") == [early.booking.id]
+        assert await due("11:00", hours=3) == [early.booking.id]
+        assert await due("16:59", hours=3) == [early.booking.id]
+        assert await due("17:00", hours=3) == [early.booking.id, late.booking.id]
+        assert await due("16:59") == [early.booking.id]  # booked exactly 2 h before: waits
+        assert await due("17:00") == [early.booking.id, late.booking.id]
+    async with world.db.transaction() as conn:
+        assert await bookings.expire(conn, early.booking.id, at(TUESDAY, "12:00"))
+        assert not await bookings.expire(conn, early.booking.id, at(TUESDAY, "12:01"))
+    assert await world.rows("SELECT state, cancel_reason FROM bookings ORDER BY id") == [
+        ("cancelled", "expired"),
+        ("pending", None),
+    ]
+
+
 async def test_blackout_cancels_overlapping_bookings_only(world: World) -> None:
     hit = await world.book("activity", "1-101", at(TUESDAY, "10:00"), at(TUESDAY, "11:00"))
     kept = await world.book("activity", "1-102", at(TUESDAY, "12:00"), at(TUESDAY, "13:00"))

@@ -51,6 +51,53 @@ def test_init_twice_then_edit(env: Path, capsys: pytest.CaptureFixture[str]) -> 
         assert conn.execute("SELECT name FROM buildings WHERE code = '3'").fetchone() == ("三号楼",)
 
 
+def test_init_keeps_a_staff_chat_bound_in_telegram_until_the_file_changes_it(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def staff_chat() -> int | None:
+        with sqlite3.connect(env / "r.db") as conn:
+            return conn.execute("SELECT staff_chat_id FROM community").fetchone()[0]
+
+    def bind_in_telegram(chat_id: int) -> None:  # what /bind staff in a group does
+        with sqlite3.connect(env / "r.db") as conn:
+            conn.execute("UPDATE community SET staff_chat_id = ?", (chat_id,))
+
+    def with_staff_chat(chat_id: int) -> Path:
+        edited = env / f"c{-chat_id}.toml"
+        edited.write_text(
+            EXAMPLE.read_text("utf-8").replace(
+                "# staff_chat_id = -1001234567890", f"staff_chat_id = {chat_id}"
+            ),
+            "utf-8",
+        )
+        return edited
+
+    # the file says nothing: a chat bound with /bind stays, re-running init changes nothing
+    assert main(["init", str(EXAMPLE)]) == 0
+    bind_in_telegram(-1009)
+    assert main(["init", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert staff_chat() == -1009
+    assert "note: the staff chat stays -1009, as bound with /bind in Telegram" in out
+    # the file sets one: a change of the file wins
+    assert main(["init", str(with_staff_chat(-1001))]) == 0
+    assert staff_chat() == -1001
+    capsys.readouterr()
+    # bound again in Telegram: the same file, run again, does not undo it (and says so, once)
+    bind_in_telegram(-1002)
+    assert main(["init", str(with_staff_chat(-1001))]) == 0
+    out = capsys.readouterr().out
+    assert staff_chat() == -1002
+    assert out.count("note:") == 1 and "staff_chat_id (-1001) wins only when you change it" in out
+    assert "already up to date" in out
+    # the file changes its value: the file wins
+    assert main(["init", str(with_staff_chat(-1003))]) == 0
+    assert staff_chat() == -1003
+    assert "note:" not in capsys.readouterr().out
+    assert main(["init", str(with_staff_chat(-1003))]) == 0
+    assert "already up to date" in capsys.readouterr().out
+
+
 def test_init_reports_every_problem(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = env / "bad.toml"
     bad.write_text(

@@ -255,9 +255,7 @@ async def test_approval_and_rejection(harness: Harness) -> None:
     )
     assert await harness.rows("SELECT booking_id FROM booking_reminders") == [(booking_id,)]
     # the leader's button is now stale
-    await harness.press(
-        leader, leader_push, harness.emu.find_button_by_text(leader_push, "Approve")
-    )
+    await harness.press(leader, leader_push, f"ba1|{booking_id}|1")
     assert last_answer(harness) == "This booking is already confirmed."
 
     # a second request, rejected by the building leader

@@ -7,8 +7,9 @@ A row whose group is not due yet is put back for later without blocking the othe
 
 Errors: a 429 (``RetryAfter``) pauses the whole sender for ``retry_after`` seconds, on the
 injected clock, and the row goes back unsent (nothing lost); a 403 marks the recipient
-``blocked`` (no retry); a 400 is ``failed``; network errors and 5xx retry with exponential
-back-off up to ``MAX_ATTEMPTS``.
+``blocked`` (no retry); a 400 is ``failed``, but "group chat was upgraded to a supergroup"
+(``ChatMigrated``) rebinds the group (``bot.services.chats``) and sends the row there;
+network errors and 5xx retry with exponential back-off up to ``MAX_ATTEMPTS``.
 
 Crash safety (how duplicates are bounded): rows are claimed in chunks of ``CLAIM`` ('sending'),
 each row is marked 'sent' in its own transaction right after its send returns. When a sender
@@ -45,6 +46,7 @@ from bot.delivery.limits import BULK
 from bot.delivery.pacing import GROUP_PER_MIN, OVERALL_PER_S, Pacer, backoff_seconds
 from bot.i18n import I18n, Translator
 from bot.rules.clock import Clock, to_ts
+from bot.services import chats
 from bot.services.readers import translator_for
 from bot.texts.delivery import report_text
 from storage import outbox, people
@@ -363,10 +365,19 @@ class Sender:
                     await people.set_blocked(conn, row.chat_id, to_ts(self.clock()))
             result.blocked += 1
             return
-        except ChatMigrated as exc:  # a group became a supergroup: the old id is gone
+        except ChatMigrated as exc:  # a group became a supergroup: the old id takes no posts
+            new, now = int(exc.new_chat_id), to_ts(self.clock())
             async with self.db.transaction() as conn:
-                await outbox.mark_failed(conn, row.id, f"migrated to {exc.new_chat_id}")
-            result.failed += 1
+                if row.action != "send" or self.i18n is None:
+                    await outbox.mark_failed(conn, row.id, f"migrated to {new}")
+                else:  # rebind the group, and send this row (and its chat's others) there
+                    await chats.moved(conn, self.i18n, row.chat_id, new, now=now)
+                    await outbox.readdress_row(conn, row.id, new, now)
+            if row.action != "send" or self.i18n is None:
+                result.failed += 1
+            else:
+                result.retried += 1
+                self._again = True
             return
         except BadRequest as exc:
             async with self.db.transaction() as conn:

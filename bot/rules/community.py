@@ -142,6 +142,12 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
                 problems.append(f"community.{key} must be a positive whole number")
             else:
                 settings[key] = top[key]
+    if "booking_pending_hours" in top:
+        value = top["booking_pending_hours"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append("community.booking_pending_hours must be a whole number, 0 or more")
+        else:
+            settings["booking_pending_hours"] = value
     sla = data.get("sla", {})
     if not isinstance(sla, dict):
         problems.append("[sla] must be a table")

@@ -15,6 +15,7 @@ from bot.i18n import I18n, Translator
 from bot.rules import slots
 from bot.rules.auth import Role
 from bot.rules.clock import from_ts
+from bot.services import cards
 from bot.services.readers import translator_for
 from bot.texts.bookings import span_text
 from storage import bookings as store
@@ -28,6 +29,7 @@ BookNow = Callable[[Translator, int, int, int, int], list[list[dict[str, str]]]]
 log = logging.getLogger(__name__)
 
 DEFAULT_REMIND_MINUTES = 60
+DEFAULT_PENDING_HOURS = 2
 
 
 # ---- rooms and settings -------------------------------------------------------------------------
@@ -58,6 +60,13 @@ async def remind_minutes(conn: aiosqlite.Connection) -> int:
     info = await community.get_community(conn)
     value = info.settings.get("booking_reminder_minutes") if info else None
     return value if isinstance(value, int) and value >= 0 else DEFAULT_REMIND_MINUTES
+
+
+async def pending_hours(conn: aiosqlite.Connection) -> int:
+    """How many hours before its start a booking still waiting for approval expires."""
+    info = await community.get_community(conn)
+    value = info.settings.get("booking_pending_hours") if info else None
+    return value if isinstance(value, int) and value >= 0 else DEFAULT_PENDING_HOURS
 
 
 # ---- booking ------------------------------------------------------------------------------------
@@ -130,6 +139,12 @@ async def approvers_for(conn: aiosqlite.Connection, building_id: int, booker: in
 # ---- approval -----------------------------------------------------------------------------------
 
 
+def approval_card(booking_id: int) -> str:
+    """The card key of a pending booking's request, one copy per approver
+    (``bot.services.cards`` settles them all once it is decided or expires)."""
+    return f"booking:{booking_id}"
+
+
 @dataclass(frozen=True)
 class Decision:
     """Whether the decision was taken (False: the booking was no longer pending), the
@@ -165,6 +180,58 @@ async def decide(
     if booking.booked_by is not None:
         booker_tr = await translator_for(i18n, conn, booking.booked_by)
     return Decision(decided, current.state if current else "", booker_tr)
+
+
+async def expire_pending(conn: aiosqlite.Connection, now: int, i18n: I18n) -> int:
+    """Cancel every pending booking nobody approved in time (``pending_hours`` before its
+    start): the time is free again, its watchers and the resident are told, and every
+    approver's card says so. Each booking is claimed once (a conditional update); returns how
+    many expired."""
+    due = await store.due_to_expire(conn, now, await pending_hours(conn))
+    expired = 0
+    for booking in due:
+        room = await store.room(conn, booking.room_id)
+        if room is None or not await store.expire(conn, booking.id, now):
+            continue
+        expired += 1
+        await tell_watchers(conn, i18n, room, booking, now)
+        if booking.booked_by is not None:
+            rtr = await translator_for(i18n, conn, booking.booked_by)
+            text = rtr._(
+                "Sorry, nobody approved your booking of {room}, {span} in time, so it is "
+                "cancelled and the time is free again. Please choose another time with /book, "
+                "or ask the property office.",
+                room=rtr.name(room.names),
+                span=span_text(rtr, booking.start, booking.end),
+            )
+            await tell_booker(conn, booking, text, now)
+
+        def outcome(tr: Translator, booking: store.Booking = booking, room: Room = room) -> str:
+            return tr._(
+                "Booking request #{id}: {room}, {span}. Nobody answered in time: it has expired "
+                "and the time is free again.",
+                id=booking.id,
+                room=tr.name(room.names),
+                span=span_text(tr, booking.start, booking.end),
+            )
+
+        await cards.settle_copies(conn, i18n, approval_card(booking.id), outcome, now=now)
+    return expired
+
+
+async def tell_booker(
+    conn: aiosqlite.Connection, booking: store.Booking, text: str, now: int
+) -> None:
+    """Queue a message about this booking to the one who booked it (if anyone did)."""
+    if booking.booked_by is not None:
+        await outbox.push(
+            conn,
+            booking.booked_by,
+            outbox.Payload(text=text),
+            now=now,
+            kind="booking",
+            ref=str(booking.id),
+        )
 
 
 # ---- cancelling ---------------------------------------------------------------------------------

@@ -4,17 +4,19 @@ leaders, and their Approve / Reject press (the booker is told either way)."""
 from __future__ import annotations
 
 import aiosqlite
-from telegram import Update
+from telegram import CallbackQuery, Update
 
 from bot.context import Context
 from bot.delivery import payload_buttons
+from bot.i18n import I18n, Translator
 from bot.rules.auth import Action, can
 from bot.services import bookings as service
+from bot.services import cards
 from bot.texts.bookings import span_text, state_text
 from handlers.bookings.access import no_right
 from handlers.bookings.callbacks import BookDecide
 from handlers.bookings.keyboards import book_now
-from handlers.kit import answer, button, keyboard, pressed, reply, stale
+from handlers.kit import Turn, answer, button, keyboard, pressed, reply, stale
 from storage import bookings, community, outbox
 from storage.community import Room
 
@@ -44,7 +46,15 @@ async def ask_approvers(
             per_row=2,
         )
         payload = outbox.Payload(text=ask, buttons=payload_buttons(decide_markup))
-        await outbox.push(conn, user_id, payload, now=now, kind="booking", ref=str(booking.id))
+        await outbox.push(
+            conn,
+            user_id,
+            payload,
+            now=now,
+            kind="booking",
+            ref=str(booking.id),
+            card=service.approval_card(booking.id),
+        )
 
 
 async def decide(update: Update, context: Context) -> None:
@@ -80,6 +90,7 @@ async def decide(update: Update, context: Context) -> None:
         )
         if decision.decided:
             await _tell_the_booker(conn, decision, room, booking, data.approve, turn.ts)
+            await _settle_the_cards(conn, services.i18n, room, booking, data.approve, turn, query)
     services.deliver_now()
     if not decision.decided:
         await answer(
@@ -107,6 +118,36 @@ async def decide(update: Update, context: Context) -> None:
     await reply(update, mine)
 
 
+async def _settle_the_cards(
+    conn: aiosqlite.Connection,
+    i18n: I18n,
+    room: Room,
+    booking: bookings.Booking,
+    approve: bool,
+    turn: Turn,
+    query: CallbackQuery,
+) -> None:
+    """Every other approver's copy of the request says who decided, and loses its buttons
+    (the presser's own copy becomes their answer)."""
+    name = turn.user.full_name
+    pressed_on = query.message
+    here = (pressed_on.chat.id, pressed_on.message_id) if pressed_on is not None else None
+
+    def outcome(tr: Translator) -> str:
+        fields = {
+            "id": booking.id,
+            "room": tr.name(room.names),
+            "span": span_text(tr, booking.start, booking.end),
+            "name": name,
+        }
+        if approve:
+            return tr._("Booking request #{id}: {room}, {span}. Approved by {name}.", **fields)
+        return tr._("Booking request #{id}: {room}, {span}. Rejected by {name}.", **fields)
+
+    card = service.approval_card(booking.id)
+    await cards.settle_copies(conn, i18n, card, outcome, now=turn.ts, skip=here)
+
+
 async def _tell_the_booker(
     conn: aiosqlite.Connection,
     decision: service.Decision,
@@ -132,11 +173,4 @@ async def _tell_the_booker(
             room=rtr.name(room.names),
             span=rspan,
         )
-    await outbox.push(
-        conn,
-        booking.booked_by,
-        outbox.Payload(text=theirs),
-        now=now,
-        kind="booking",
-        ref=str(booking.id),
-    )
+    await service.tell_booker(conn, booking, theirs, now)

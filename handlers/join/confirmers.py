@@ -15,6 +15,7 @@ from bot.context import Services
 from bot.delivery import payload_buttons
 from bot.i18n import Translator
 from bot.rules.auth import Action, Role, can
+from bot.services import cards
 from handlers.kit import Refusal, Turn, keyboard, refusal_text, translator_for
 from storage import outbox, people
 
@@ -93,10 +94,6 @@ async def settle_copies(
     pressed_on: MaybeInaccessibleMessage | None = None,
 ) -> None:
     """Every copy of the card (but the one pressed, which the presser's answer replaces) now
-    says ``outcome``, without buttons."""
+    says ``outcome``, without buttons (``bot.services.cards``, the one way)."""
     here = (pressed_on.chat.id, pressed_on.message_id) if pressed_on is not None else None
-    for copy in await outbox.card_copies(conn, card):
-        if here is not None and (copy.chat_id, copy.message_id) == here:
-            continue
-        tr = await translator_for(services, conn, copy.chat_id)
-        await outbox.edit_card(conn, card, copy.chat_id, outbox.Payload(text=outcome(tr)), now=now)
+    await cards.settle_copies(conn, services.i18n, card, outcome, now=now, skip=here)

@@ -1,4 +1,5 @@
-"""Notices (/notice, /notices, /mute, /unmute) and group chats (/bind, /unbind).
+"""Notices (/notice, /notices, /mute, /unmute) and group chats (/bind, /unbind; a group
+upgraded to a supergroup is rebound by itself).
 
 A notice goes out as one outbox batch (one row per recipient, rendered in their language),
 committed with the notice itself; the "outbox" job sends it at Telegram's pace and reports to
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.feature import CommandSpec, Feature, MenuEntry
 from bot.i18n import N_
@@ -22,6 +23,7 @@ from handlers.notices.callbacks import GroupBind, NoticeCancel
 from handlers.notices.compose import conversation
 from handlers.notices.groups import bind, bind_dismiss, bind_pick, unbind
 from handlers.notices.listing import cancel_notice, list_notices
+from handlers.notices.migrated import migrated
 from handlers.notices.mute import mute, unmute
 
 
@@ -37,6 +39,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("unbind", unbind),
         CallbackQueryHandler(bind_pick, pattern=matches(GroupBind)),
         CallbackQueryHandler(bind_dismiss, pattern=dismiss_pattern("bind")),
+        MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
     ]
 
 
