@@ -8,7 +8,8 @@ grid worker of building 2, an owner and a tenant of building 2 (confirmed), and 
 started the bot without joining ("none"). The objects are those of ``tests.world`` (building 2).
 
 Covered: every command of every feature, and the button actions listed in ``PRESSES``
-(deciding a join request, approving a proposal, casting a ballot). Not (yet) covered here:
+(deciding a join request, approving a proposal, withdrawing an approved one, casting a
+ballot). Not (yet) covered here:
 the other buttons' rights (ticket handling, booking approval, meeting and notice cancelling),
 which ``tests/test_forged_presses_hypothesis.py`` and the feature flow tests check."""
 
@@ -68,6 +69,7 @@ MATRIX: dict[str, str] = {
     "/unbind (in a group)": "Y Y . . . . . . .",
     "press: decide a join request (building 2)": ". Y Y . Y Y . . .",
     "press: approve a proposal": ". Y . Y . . . . .",
+    "press: withdraw an approved proposal (not open yet)": ". Y . Y . . . . .",
     "press: cast a ballot (poll of building 2)": ". . . . . . Y Y .",
 }
 
@@ -89,8 +91,10 @@ README_ROWS: dict[str, list[str]] = {
     ],
     "see open tickets of buildings, `/buildingtickets`": ["/buildingtickets"],
     "draft a proposal": ["/propose"],
-    "approve a proposal (never one's own), record paper ballots, call meetings, `/meetings`": [
+    "approve a proposal (never one's own), withdraw an approved one before it opens (its author "
+    "too), record paper ballots, call meetings, `/meetings`": [
         "press: approve a proposal",
+        "press: withdraw an approved proposal (not open yet)",
         "/paper 1 2-102 1",
         "/meeting",
         "/meetings",
@@ -237,6 +241,19 @@ async def fresh_draft(h: Harness, world: World, role: str) -> str:
     return f"vr1|{pid}|approve"
 
 
+async def fresh_approved(h: Harness, world: World, role: str) -> str:
+    """A proposal of Olga's approved to open in two days, one per presser."""
+    draft = (await fresh_draft(h, world, role)).split("|")[1]
+    now = int(h.clock().timestamp())
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE proposals SET opens_at = ? WHERE id = ?", (now + 2 * 86400, int(draft))
+        )
+        assert await votes_store.approve(conn, int(draft), by=IDS["committee"], now=now)
+    return f"vy1|{draft}"
+
+
 async def ballot(h: Harness, world: World, role: str) -> str:
     """A ballot for the open poll of building 2, for the presser's own unit (or none)."""
     rows = await h.rows(
@@ -249,6 +266,7 @@ async def ballot(h: Harness, world: World, role: str) -> str:
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
+    "press: withdraw an approved proposal (not open yet)": fresh_approved,
     "press: cast a ballot (poll of building 2)": ballot,
 }
 
