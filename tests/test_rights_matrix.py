@@ -9,7 +9,7 @@ started the bot without joining ("none"). The objects are those of ``tests.world
 
 Covered: every command of every feature, and the button actions listed in ``PRESSES``
 (deciding a join request, approving a proposal, withdrawing an approved one, casting a
-ballot). Not (yet) covered here:
+ballot, moving a meeting). Not (yet) covered here:
 the other buttons' rights (ticket handling, booking approval, meeting and notice cancelling),
 which ``tests/test_forged_presses_hypothesis.py`` and the feature flow tests check."""
 
@@ -71,6 +71,7 @@ MATRIX: dict[str, str] = {
     "press: approve a proposal": ". Y . Y . . . . .",
     "press: withdraw an approved proposal (not open yet)": ". Y . Y . . . . .",
     "press: cast a ballot (poll of building 2)": ". . . . . . Y Y .",
+    "press: move a meeting (new time)": ". Y . Y . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -95,6 +96,7 @@ README_ROWS: dict[str, list[str]] = {
     "too), record paper ballots, call meetings, `/meetings`": [
         "press: approve a proposal",
         "press: withdraw an approved proposal (not open yet)",
+        "press: move a meeting (new time)",
         "/paper 1 2-102 1",
         "/meeting",
         "/meetings",
@@ -254,6 +256,10 @@ async def fresh_approved(h: Harness, world: World, role: str) -> str:
     return f"vy1|{draft}"
 
 
+async def move_meeting(h: Harness, world: World, role: str) -> str:
+    return f"mv1|{world.occurrence_id}|time"
+
+
 async def ballot(h: Harness, world: World, role: str) -> str:
     """A ballot for the open poll of building 2, for the presser's own unit (or none)."""
     rows = await h.rows(
@@ -268,6 +274,7 @@ PRESSES: dict[str, Target] = {
     "press: approve a proposal": fresh_draft,
     "press: withdraw an approved proposal (not open yet)": fresh_approved,
     "press: cast a ballot (poll of building 2)": ballot,
+    "press: move a meeting (new time)": move_meeting,
 }
 
 
