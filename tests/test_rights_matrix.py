@@ -50,6 +50,8 @@ MATRIX: dict[str, str] = {
     "/mybookings": ". . . . . . Y Y .",
     "/rooms": ". Y Y . . . . . .",
     "/blackout study 2026-11-30 10:00 11:00 paint": ". Y Y . . . . . .",
+    "/blackout": ". Y Y . . . . . .",
+    "/blackouts": ". Y Y . . . . . .",
     "/utilisation": ". Y . . . . . . .",
     "/stats": "Y Y . Y . . . . .",
     "/votes": "Y Y Y Y Y Y Y Y Y",
@@ -84,11 +86,13 @@ README_ROWS: dict[str, list[str]] = {
     "report a public-area problem": ["/report"],
     "book a room": ["/book"],
     "see my bookings, vote": ["/mybookings", "press: cast a ballot (poll of building 2)"],
-    "handle tickets, `/queue`, `/ticket`, `/rooms`, `/blackout`": [
+    "handle tickets, `/queue`, `/ticket`, `/rooms`, `/blackout`, `/blackouts`": [
         "/queue",
         "/ticket 1",
         "/rooms",
         "/blackout study 2026-11-30 10:00 11:00 paint",
+        "/blackout",
+        "/blackouts",
     ],
     "see open tickets of buildings, `/buildingtickets`": ["/buildingtickets"],
     "draft a proposal": ["/propose"],
