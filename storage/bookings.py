@@ -367,6 +367,37 @@ async def blackouts_between(
     return [Blackout(*r) for r in rows]
 
 
+async def upcoming_blackouts(conn: aiosqlite.Connection, now: int) -> list[Blackout]:
+    """Active blackouts that have not ended, soonest first."""
+    rows = await fetch_all(
+        conn,
+        "SELECT id, room_id, start_at, end_at, reason, created_by, created_at"
+        " FROM room_blackouts WHERE active = 1 AND end_at > ? ORDER BY start_at, id",
+        (now,),
+    )
+    return [Blackout(*r) for r in rows]
+
+
+async def blackout(conn: aiosqlite.Connection, blackout_id: int) -> Blackout | None:
+    row = await fetch_one(
+        conn,
+        "SELECT id, room_id, start_at, end_at, reason, created_by, created_at"
+        " FROM room_blackouts WHERE id = ? AND active = 1",
+        (blackout_id,),
+    )
+    return Blackout(*row) if row else None
+
+
+async def remove_blackout(conn: aiosqlite.Connection, blackout_id: int, now: int) -> bool:
+    """Open the room again: ``False`` if the blackout is gone already or has ended. The bookings
+    it cancelled stay cancelled."""
+    cur = await conn.execute(
+        "UPDATE room_blackouts SET active = 0 WHERE id = ? AND active = 1 AND end_at > ?",
+        (blackout_id, now),
+    )
+    return cur.rowcount == 1
+
+
 # ---- "tell me if it frees up" -------------------------------------------------------------------
 
 

@@ -209,6 +209,49 @@ async def cancel_occurrence(
     return True
 
 
+async def move_occurrence(
+    conn: aiosqlite.Connection, occurrence_id: int, starts_at: int, due: dict[str, int], now: int
+) -> bool:
+    """Move an upcoming occurrence to ``starts_at``; its due rows follow (``due``: the new due
+    times, ``bot.rules.meetings.due_times``): a reminder still ahead is due again at its new
+    time (even if it went out for the old one), one no longer ahead is skipped, an announcement
+    not made yet keeps its new time. ``False`` if it cannot be moved (cancelled, begun, or
+    another occurrence of the meeting is at that time)."""
+    cur = await conn.execute(
+        "UPDATE OR IGNORE meeting_occurrences SET starts_at = ?"
+        " WHERE id = ? AND cancelled_at IS NULL AND starts_at > ?",
+        (starts_at, occurrence_id, now),
+    )
+    if cur.rowcount != 1:
+        return False
+    for kind in ("remind_day", "remind_hour"):
+        if kind in due:
+            await conn.execute(
+                "INSERT INTO meeting_due (occurrence_id, kind, due_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (occurrence_id, kind) DO UPDATE SET due_at = excluded.due_at,"
+                " done_at = NULL, skipped = 0",
+                (occurrence_id, kind, due[kind]),
+            )
+        else:
+            await conn.execute(
+                "UPDATE meeting_due SET done_at = ?, skipped = 1"
+                " WHERE occurrence_id = ? AND kind = ? AND done_at IS NULL",
+                (now, occurrence_id, kind),
+            )
+    for kind in ("announce", "next"):
+        if kind in due:
+            await conn.execute(
+                "UPDATE meeting_due SET due_at = ? WHERE occurrence_id = ? AND kind = ?"
+                " AND done_at IS NULL",
+                (due[kind], occurrence_id, kind),
+            )
+    return True
+
+
+async def set_place(conn: aiosqlite.Connection, meeting_id: int, place: str) -> None:
+    await conn.execute("UPDATE meetings SET place = ? WHERE id = ?", (place, meeting_id))
+
+
 async def end_series(conn: aiosqlite.Connection, meeting_id: int, now: int) -> list[int] | None:
     """End a recurring meeting: no occurrence is made any more, the upcoming ones are cancelled
     (their ids returned). ``None`` if it is not a running series (nothing changed)."""

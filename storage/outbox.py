@@ -528,3 +528,15 @@ async def card_post_waiting(conn: aiosqlite.Connection, card: str, chat_id: int)
         (card, chat_id),
     )
     return value is not None
+
+
+async def reached(conn: aiosqlite.Connection, kind: str, ref: str) -> list[int]:
+    """The chats that were sent (or are being sent) a message of ``kind`` about ``ref``."""
+    rows = await fetch_all(
+        conn,
+        "SELECT DISTINCT o.chat_id FROM outbox o JOIN outbox_batches b ON b.id = o.batch_id"
+        " WHERE b.kind = ? AND b.ref = ? AND o.state IN ('pending', 'sending', 'sent')"
+        " ORDER BY o.chat_id",
+        (kind, ref),
+    )
+    return [int(r[0]) for r in rows]

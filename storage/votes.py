@@ -206,6 +206,25 @@ async def approve(
     return True
 
 
+async def withdraw(
+    conn: aiosqlite.Connection, proposal_id: int, *, by: int, reason: str, now: int
+) -> bool:
+    """An approved proposal that has not opened is withdrawn: it never opens (its due rows are
+    done); False when it is not approved or already open."""
+    cur = await conn.execute(
+        "UPDATE proposals SET state = 'rejected', comment = ?, withdrawn_by = ?, withdrawn_at = ?"
+        " WHERE id = ? AND state = 'approved' AND (opens_at IS NULL OR opens_at > ?)",
+        (reason, by, now, proposal_id, now),
+    )
+    if cur.rowcount != 1:
+        return False
+    await conn.execute(
+        "UPDATE vote_due SET sent_at = ? WHERE proposal_id = ? AND sent_at IS NULL",
+        (now, proposal_id),
+    )
+    return True
+
+
 async def mark_open(conn: aiosqlite.Connection, proposal_id: int) -> bool:
     cur = await conn.execute(
         "UPDATE proposals SET state = 'open' WHERE id = ? AND state = 'approved'", (proposal_id,)
@@ -457,3 +476,6 @@ async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
     await conn.execute("UPDATE ballots SET recorded_by = NULL WHERE recorded_by = ?", (user_id,))
     await conn.execute("UPDATE proposals SET author_id = NULL WHERE author_id = ?", (user_id,))
     await conn.execute("UPDATE proposals SET approver_id = NULL WHERE approver_id = ?", (user_id,))
+    await conn.execute(
+        "UPDATE proposals SET withdrawn_by = NULL WHERE withdrawn_by = ?", (user_id,)
+    )

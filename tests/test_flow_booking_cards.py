@@ -90,7 +90,7 @@ async def test_a_pending_booking_nobody_answers_expires_before_its_start(harness
     assert "nobody approved your booking of Community kitchen, Tue 24 Nov 14:00–15:00" in (
         last_text(harness, ANN)
     )
-    assert "Community kitchen, Tue, Nov 24 14:00–15:00 has just become free" in last_text(
+    assert "Community kitchen, Tue 24 Nov 14:00–15:00 has just become free" in last_text(
         harness, BOB
     )
     for chat, card in ((STAFF, staff_card), (LEADER, leader_card)):

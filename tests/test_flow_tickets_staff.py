@@ -146,18 +146,35 @@ async def test_transfer_and_reject_as_duplicate(harness: Harness) -> None:
     # urgent: 15 minutes from the report (24/7), instead of 2 service hours
     assert (before - created, after - created) == (2 * 3600, 15 * 60)
     assert "passed to the right team (Elevator)" in last(harness, RESIDENT)
+    neighbour = harness.emu.user(NEIGHBOUR, "Ned", "en")
+    await harness.command(neighbour, "start")
+    await report_public(harness, neighbour, "lighting", "1", "5F lobby", "Lobby lamp flickers")
     await press_card(harness, staff, "ta1|1|rej")
     await press_card(harness, staff, "tr1|1|dup")
     assert "I have asked you in our private chat" in alert(harness)
+    asked = harness.emu.last_message(STAFF)
+    assert "a duplicate of which ticket" in asked.body
+    assert harness.emu.find_button(asked, "td1|1|2")  # the building's other open ticket
+    assert "td1|1|1" not in [d for _, d in harness.emu.buttons(asked)]
+    await harness.text(staff, "1")  # not itself
+    assert "not this one" in last(harness, STAFF)
+    await harness.text(staff, "99")
+    assert "no such ticket" in last(harness, STAFF)
+    await harness.text(staff, "#2")
     assert "Write the reason for the resident" in last(harness, STAFF)
-    assert await harness.rows("SELECT state FROM tickets") == [("new",)]  # not yet
-    await harness.text(staff, "Same lamp as ticket #7, being replaced today")
+    assert await harness.rows("SELECT state FROM tickets ORDER BY id") == [("new",), ("new",)]
+    await harness.text(staff, "Same lamp as ticket #2, being replaced today")
     assert "Done: ticket #1 is duplicate of another ticket" in last(harness, STAFF)
-    assert await harness.rows("SELECT state, reason FROM tickets") == [
-        ("duplicate", "Same lamp as ticket #7, being replaced today")
+    assert await harness.rows("SELECT state, reason, duplicate_of FROM tickets WHERE id = 1") == [
+        ("duplicate", "Same lamp as ticket #2, being replaced today", 2)
     ]
     told = last(harness, RESIDENT)
-    assert "same problem as another ticket" in told and "Same lamp as ticket #7" in told
+    assert "same problem as ticket #2 (Public lighting, " in told and "5F lobby" in told
+    assert "You now follow ticket #2" in told and "Same lamp as ticket #2" in told
+    assert await harness.rows("SELECT ticket_id, user_id FROM ticket_followers") == [(2, RESIDENT)]
+    # the resident now hears about the original
+    await harness.press(staff, harness.emu.messages(STAFF_CHAT)[1], "ta1|2|acc")
+    assert "ticket #2 has been accepted" in last(harness, RESIDENT)
     assert card(harness).reply_markup is None
     # a stale press on the old card changes nothing
     before_rows = dump(harness.db_path, TICKET_TABLES)

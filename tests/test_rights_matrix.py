@@ -9,9 +9,10 @@ started the bot without joining ("none"). The objects are those of ``tests.world
 
 Covered: every command of every feature, and the rights-gated button actions listed in
 ``PRESSES``: deciding a join request and an owner claim, approving a proposal and a booking,
-casting a ballot, accepting a ticket, cancelling a meeting and a scheduled notice (the roles
-denied press first, on an untouched object; a one-time decision gets a fresh object per
-presser). Every other button's data, forged or replayed by a resident, a leader and staff, is
+withdrawing an approved proposal, casting a ballot, accepting a ticket, moving and cancelling
+a meeting, cancelling a scheduled notice (the roles denied press first, on an untouched
+object; a one-time decision gets a fresh object per presser). Every other button's data,
+forged or replayed by a resident, a leader and staff, is
 ``tests/test_forged_presses_hypothesis.py``'s."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from bot.rules.auth import Relation, Role
 from storage import owners, people
 from storage import votes as votes_store
-from tests.conftest import Harness
+from tests.conftest import SHANGHAI, Harness
 from tests.world import World, build_world, dump
 
 ROLES = ("admin", "manager", "staff", "committee", "leader", "grid", "owner", "tenant", "none")
@@ -51,6 +52,8 @@ MATRIX: dict[str, str] = {
     "/mybookings": ". . . . . . Y Y .",
     "/rooms": ". Y Y . . . . . .",
     "/blackout study 2026-11-30 10:00 11:00 paint": ". Y Y . . . . . .",
+    "/blackout": ". Y Y . . . . . .",
+    "/blackouts": ". Y Y . . . . . .",
     "/utilisation": ". Y . . . . . . .",
     "/stats": "Y Y . Y . . . . .",
     "/votes": "Y Y Y Y Y Y Y Y Y",
@@ -70,6 +73,7 @@ MATRIX: dict[str, str] = {
     "/unbind (in a group)": "Y Y . . . . . . .",
     "press: decide a join request (building 2)": ". Y Y . Y Y . . .",
     "press: approve a proposal": ". Y . Y . . . . .",
+    "press: withdraw an approved proposal (not open yet)": ". Y . Y . . . . .",
     "press: cast a ballot (poll of building 2)": ". . . . . . Y Y .",
     "press: accept a ticket (building 2)": ". Y Y . . . . . .",
     "press: approve a booking (building 2)": ". Y Y . Y Y . . .",
@@ -77,6 +81,7 @@ MATRIX: dict[str, str] = {
     "press: cancel a meeting": ". Y . Y . . . . .",
     # Nina's notice: besides its author, only the manager may cancel it
     "press: cancel a scheduled notice (building 2)": ". Y . . . . . . .",
+    "press: move a meeting (new time)": ". Y . Y . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -91,17 +96,22 @@ README_ROWS: dict[str, list[str]] = {
     "book a room": ["/book"],
     "see my bookings, vote": ["/mybookings", "press: cast a ballot (poll of building 2)"],
     "approve a booking that needs approval": ["press: approve a booking (building 2)"],
-    "handle tickets, `/queue`, `/ticket`, `/rooms`, `/blackout`": [
+    "handle tickets, `/queue`, `/ticket`, `/rooms`, `/blackout`, `/blackouts`": [
         "press: accept a ticket (building 2)",
         "/queue",
         "/ticket 1",
         "/rooms",
         "/blackout study 2026-11-30 10:00 11:00 paint",
+        "/blackout",
+        "/blackouts",
     ],
     "see open tickets of buildings, `/buildingtickets`": ["/buildingtickets"],
     "draft a proposal": ["/propose"],
-    "approve a proposal (never one's own), record paper ballots, call meetings": [
+    "approve a proposal (never one's own), withdraw an approved one before it opens (its author "
+    "too), record paper ballots, call meetings": [
         "press: approve a proposal",
+        "press: withdraw an approved proposal (not open yet)",
+        "press: move a meeting (new time)",
         "/paper 1 2-102 1",
         "/meeting",
         "press: cancel a meeting",
@@ -252,6 +262,25 @@ async def fresh_draft(h: Harness, world: World, role: str) -> str:
     return f"vr1|{pid}|approve"
 
 
+async def fresh_approved(h: Harness, world: World, role: str) -> str:
+    """A proposal of Olga's approved to open in two days, one per presser."""
+    draft = (await fresh_draft(h, world, role)).split("|")[1]
+    now = int(h.clock().timestamp())
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE proposals SET opens_at = ? WHERE id = ?", (now + 2 * 86400, int(draft))
+        )
+        assert await votes_store.approve(
+            conn, int(draft), by=IDS["committee"], now=now, tz=SHANGHAI
+        )
+    return f"vy1|{draft}"
+
+
+async def move_meeting(h: Harness, world: World, role: str) -> str:
+    return f"mv1|{world.occurrence_id}|time"
+
+
 async def ballot(h: Harness, world: World, role: str) -> str:
     """A ballot for the open poll of building 2, for the presser's own unit (or none)."""
     rows = await h.rows(
@@ -295,12 +324,14 @@ async def notice(h: Harness, world: World, role: str) -> str:
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
+    "press: withdraw an approved proposal (not open yet)": fresh_approved,
     "press: cast a ballot (poll of building 2)": ballot,
     "press: accept a ticket (building 2)": ticket,
     "press: approve a booking (building 2)": booking,
     "press: decide an owner claim (building 2)": owner_claim,
     "press: cancel a meeting": meeting,
     "press: cancel a scheduled notice (building 2)": notice,
+    "press: move a meeting (new time)": move_meeting,
 }
 
 

@@ -261,15 +261,31 @@ async def tell_watchers(
     now: int,
     book_now: BookNow | None = None,
 ) -> int:
-    """Queue "it is free now" for everyone watching the freed time (in the same transaction),
-    with a "book it now" button (``book_now``) leading straight to confirming the freed slot
-    for the watcher's household, when they have exactly one."""
-    watchers = await store.take_watchers(conn, room.id, freed.start_at, freed.end_at, now)
+    """Queue "it is free now" for everyone watching the freed booking's time, with a "book it
+    now" button (``book_now``) for a watcher with exactly one home."""
+    return await tell_freed(
+        conn, i18n, room, freed.start_at, freed.end_at, str(freed.id), now, book_now
+    )
+
+
+async def tell_freed(
+    conn: aiosqlite.Connection,
+    i18n: I18n,
+    room: Room,
+    start: int,
+    end: int,
+    ref: str,
+    now: int,
+    book_now: BookNow | None = None,
+) -> int:
+    """Queue "it is free now" for everyone watching ``[start, end)`` of the room (in the same
+    transaction); ``ref`` names what freed it (a booking id, "blackout:<id>"). With
+    ``book_now``, a watcher with exactly one home gets a button leading straight to
+    confirming the freed slot for it."""
+    watchers = await store.take_watchers(conn, room.id, start, end, now)
     if not watchers:
         return 0
-    batch = await outbox.create_batch(
-        conn, "booking-freed", str(freed.id), created_by=None, now=now
-    )
+    batch = await outbox.create_batch(conn, "booking-freed", ref, created_by=None, now=now)
     messages = []
     for user_id, start, end in watchers:
         wtr = await translator_for(i18n, conn, user_id)
@@ -345,6 +361,26 @@ async def close_room(
         )
         told = await outbox.enqueue(conn, batch, messages, not_before=now)
     return Closure(blackout_id, cancelled, told)
+
+
+async def open_again(
+    conn: aiosqlite.Connection,
+    i18n: I18n,
+    room: Room,
+    blackout: store.Blackout,
+    *,
+    by: int,
+    now: int,
+) -> int | None:
+    """Remove a blackout: the bookings it cancelled stay cancelled (their residents were told
+    and may have booked elsewhere), but whoever watches the freed time is told. Returns how many
+    watchers are told, ``None`` if it was removed already or has ended."""
+    if not await store.remove_blackout(conn, blackout.id, now):
+        return None
+    await people.audit(conn, by, "room_blackout_removed", room.code, now, str(blackout.id))
+    return await tell_freed(
+        conn, i18n, room, blackout.start_at, blackout.end_at, f"blackout:{blackout.id}", now
+    )
 
 
 # ---- reminders ----------------------------------------------------------------------------------

@@ -174,6 +174,82 @@ async def _reminders(
     return messages
 
 
+# ---------------------------------------------------------------------------- moving
+
+
+def moved(tr: Translator, meet: store.Meeting, starts: datetime) -> str:
+    return "\n".join(
+        [
+            tr._(
+                "🔁 Changed: {title} is now on {when}, {place}.",
+                title=meet.title,
+                when=tr.when(starts),
+                place=meet.place,
+            ),
+            tr._("Your answer is kept. You can change it below."),
+        ]
+    )
+
+
+async def move(
+    conn: aiosqlite.Connection,
+    i18n: I18n,
+    meet: store.Meeting,
+    occurrence_id: int,
+    *,
+    starts_at: int | None,
+    place: str | None,
+    by: int,
+    now: int,
+    rsvp_buttons: RsvpButtons,
+) -> tuple[int, int] | None:
+    """Give an upcoming occurrence a new time (its reminders follow) or its meeting a new
+    place, and tell once, with the RSVP buttons, everyone its announcement reached who had not
+    declined (their answers are kept). Returns how many (residents, group chats) are told, or
+    ``None`` if it cannot be moved."""
+    occ = await store.occurrence(conn, occurrence_id)
+    if occ is None or occ.cancelled_at is not None or occ.starts_at <= now:
+        return None
+    if starts_at is not None:
+        times = rules.due_times(
+            from_ts(starts_at), from_ts(now), recurring=meet.rule is not None, first=False
+        )
+        due = {k: to_ts(v) for k, v in times.items()}
+        if not await store.move_occurrence(conn, occurrence_id, starts_at, due, now):
+            return None
+    if place is not None:
+        await store.set_place(conn, meet.id, place)
+    meet = await store.meeting(conn, meet.id) or meet
+    occ = await store.occurrence(conn, occurrence_id)
+    assert occ is not None
+    skip = await store.declined(conn, occurrence_id)
+    starts = from_ts(occ.starts_at)
+    messages: list[tuple[int, outbox.Payload]] = []
+    for chat_id in await store.announced_to(conn, occurrence_id):
+        if chat_id in skip:
+            continue
+        if chat_id < 0:  # a group chat: the community's language
+            tr = i18n.translator(None)
+        else:
+            tr = await translator_for(i18n, conn, chat_id)
+        payload = outbox.Payload(moved(tr, meet, starts), buttons=rsvp_buttons(tr, occ.id))
+        messages.append((chat_id, payload))
+    if not messages:
+        return 0, 0
+    batch = await outbox.create_batch(
+        conn,
+        "meeting",
+        f"{occurrence_id}:move:{now}",
+        created_by=by,
+        now=now,
+        report_chat_id=None,
+        title=meet.title,
+    )
+    await outbox.enqueue(conn, batch, messages, not_before=now)
+    groups = sum(1 for chat_id, _ in messages if chat_id < 0)
+    return len(messages) - groups, groups
+
+
 # ---------------------------------------------------------------------------- cancelling
 
 

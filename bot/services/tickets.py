@@ -39,7 +39,7 @@ from bot.services.tickets_render import (
     translator_for,
     where_text,
 )
-from bot.texts.tickets import RESIDENT_NEWS, STAGE_LABELS
+from bot.texts.tickets import DUPLICATE_OF, RESIDENT_NEWS, STAGE_LABELS
 from storage import community, outbox, people
 from storage import tickets as store
 from storage.db import Database
@@ -273,13 +273,13 @@ async def resident_news(
     move: Move,
     *,
     skip: int | None = None,
+    original: Ticket | None = None,
     **values: Any,
 ) -> list[Outgoing]:
-    """The plain-words message about ``move`` for the reporter and every follower."""
+    """The plain-words message about ``move`` for the reporter and every follower (a duplicate
+    names the ``original`` ticket: its number and a short title)."""
     out: list[Outgoing] = []
-    recipients = ([t.reporter_id] if t.reporter_id is not None else []) + [
-        f for f in await store.followers(conn, t.id) if f != t.reporter_id
-    ]
+    recipients = await _audience(conn, t)
     for user_id in recipients:
         if user_id == skip:
             continue
@@ -290,12 +290,46 @@ async def resident_news(
                 local[key] = tr._(value) if value else "-"
         if move is Move.TRANSFER:
             local["category"] = await category_name(conn, tr, t.category)
-        text = tr._(RESIDENT_NEWS[move], number=t.id, **local)
+        if original is not None:
+            local["original"] = original.id
+            local["title"] = await short_title(conn, tr, original)
+            text = tr._(DUPLICATE_OF, number=t.id, **local)
+        else:
+            text = tr._(RESIDENT_NEWS[move], number=t.id, **local)
         buttons: Buttons = []
         if move is Move.RESOLVE:
             buttons = links.rating(tr, t.id, user_id == t.reporter_id)
         out.append(Outgoing(user_id, text, buttons))
     return out
+
+
+async def _audience(conn: aiosqlite.Connection, t: Ticket) -> list[int]:
+    """The reporter, then every follower."""
+    return ([t.reporter_id] if t.reporter_id is not None else []) + [
+        f for f in await store.followers(conn, t.id) if f != t.reporter_id
+    ]
+
+
+async def short_title(conn: aiosqlite.Connection, tr: Translator, t: Ticket) -> str:
+    """A ticket in a few words, safe for anyone: its category and where (a home by floor)."""
+    return tr._(
+        "{category}, {where}",
+        category=await category_name(conn, tr, t.category),
+        where=await where_text(conn, tr, t, False),
+    )
+
+
+async def point_to_original(
+    conn: aiosqlite.Connection, t: Ticket, original: Ticket, now: int
+) -> None:
+    """``t`` was closed as a duplicate of ``original``: record it, and make its reporter and
+    followers followers of the original (the same updates from now on)."""
+    await store.update_fields(conn, t.id, duplicate_of=original.id)
+    for user_id in await _audience(conn, t):
+        if user_id == original.reporter_id:
+            continue
+        if await store.follow(conn, original.id, user_id, now):
+            await store.add_history(conn, original.id, now, user_id, "followed")
 
 
 # ---- the SLA sweep -------------------------------------------------------------------------

@@ -404,3 +404,27 @@ async def sweep(db: Database, clock: Clock, i18n: I18n, links: Links) -> int:
             async with db.transaction() as conn:
                 await store.postpone_due(conn, *current, now + RETRY_AFTER)
         done += 1
+
+
+async def withdraw_proposal(
+    conn: aiosqlite.Connection, i18n: I18n, proposal: Proposal, by: int, reason: str, now: int
+) -> bool:
+    """An approved proposal that has not opened is withdrawn (by its author or a reviewer):
+    it never opens, and whoever was told about it (its author, its approver, anyone a message
+    about it reached) is told why, in their language. False when it opened or was decided."""
+    if not await store.withdraw(conn, proposal.id, by=by, reason=reason, now=now):
+        return False
+    told = {proposal.author_id, proposal.approver_id}
+    told.update(await outbox.reached(conn, "proposal", str(proposal.id)))
+    for chat_id in sorted(c for c in told if c is not None and c != by):
+        tr = await translator_for(i18n, conn, chat_id)
+        text = tr._(
+            'Proposal #{id} "{title}" was withdrawn before voting opened. Reason: {reason}',
+            id=proposal.id,
+            title=proposal.title,
+            reason=reason,
+        )
+        await outbox.push(
+            conn, chat_id, outbox.Payload(text=text), now=now, kind="proposal", ref=str(proposal.id)
+        )
+    return True

@@ -85,6 +85,13 @@ RESIDENT_NEWS = {
     Move.WITHDRAW: N_("Ticket #{number} was withdrawn by the resident who reported it."),
 }
 
+#: A duplicate names the ticket it duplicates (its reader now follows that one).
+DUPLICATE_OF = N_(
+    "Your ticket #{number} is the same problem as ticket #{original} ({title}), which is "
+    "being handled. You now follow ticket #{original} and will get its updates. "
+    "Reason: {reason}"
+)
+
 
 #: /me labels.
 TICKETS_LABEL = N_("Tickets reported")

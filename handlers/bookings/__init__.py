@@ -1,11 +1,13 @@
 """Shared room booking (共享空间预约): /book, /mybookings, approvals, and the staff's /rooms,
-/blackout and /utilisation; plus the "bookings-remind" job.
+/blackout (typed, or by buttons), /blackouts and /utilisation; plus the "bookings-remind" job.
 
-The flow keeps no conversation state (every button carries what the next step needs, see
-``callbacks``): ``book`` (room -> day -> grid), ``confirm`` (start -> length -> confirm),
+The booking flow keeps no conversation state (every button carries what the next step needs,
+see ``callbacks``): ``book`` (room -> day -> grid), ``confirm`` (start -> length -> confirm),
 ``watch`` (why a slot is unavailable; "tell me if it frees up"), ``approve``, ``mine``
-(/mybookings, cancelling), ``staff`` (/rooms, /blackout), ``utilisation`` and ``remind`` (the
-job). The use cases are in ``bot.services.bookings``.
+(/mybookings, cancelling), ``staff`` (/rooms, the typed /blackout), ``closing`` (/blackout by
+buttons: room -> day -> from -> to -> reason, a conversation for the typed reason),
+``blackouts`` (/blackouts, opening a room again), ``utilisation`` and ``remind`` (the job). The
+use cases are in ``bot.services.bookings``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.feature import CommandSpec, Feature, JobSpec, MenuEntry
 from bot.i18n import N_
 from bot.rules.auth import Role
 from handlers.bookings.approve import decide
+from handlers.bookings.blackouts import list_blackouts, open_again
 from handlers.bookings.book import book_start, pick_day, pick_room
 from handlers.bookings.callbacks import (
     BookCancel,
@@ -31,7 +34,9 @@ from handlers.bookings.callbacks import (
     BookSlotInfo,
     BookWatch,
     MyBookings,
+    OpenAgain,
 )
+from handlers.bookings.closing import close_conversation
 from handlers.bookings.confirm import confirm, pick_length, pick_start
 from handlers.bookings.mine import cancel_booking, my_bookings
 from handlers.bookings.remind import REMIND_JOB, remind_job
@@ -60,7 +65,10 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(cancel_booking, pattern=matches(BookCancel)),
         CallbackQueryHandler(decide, pattern=matches(BookDecide)),
         CommandHandler("rooms", rooms_today),
+        close_conversation(),
         CommandHandler("blackout", blackout),
+        CommandHandler("blackouts", list_blackouts),
+        CallbackQueryHandler(open_again, pattern=matches(OpenAgain)),
         CommandHandler("utilisation", utilisation),
     ]
 
@@ -86,6 +94,11 @@ FEATURE = Feature(
         ),
         CommandSpec(
             "blackout", N_("Staff: close a room for a time"), roles=(Role.STAFF, Role.MANAGER)
+        ),
+        CommandSpec(
+            "blackouts",
+            N_("Staff: rooms closed from now on, and opening one again"),
+            roles=(Role.STAFF, Role.MANAGER),
         ),
         CommandSpec(
             "utilisation", N_("Manager: how much each room is used"), roles=(Role.MANAGER,)

@@ -116,3 +116,51 @@ def plausible(start: int, now: int, minutes: int = 0) -> bool:
     """A start time and length a button of ours could carry (within a year of now, at most a
     day long); anything else is stale or forged, whatever the room's own rules say."""
     return abs(start - now) <= HORIZON and 0 <= minutes <= MAX_MINUTES
+
+
+# ---- staff: closing a room by buttons, and the list of closures ------------------------------
+
+
+@callback("bk")
+@dataclass(frozen=True)
+class CloseRoom(CallbackData):
+    room_id: int
+
+
+@callback("bj")
+@dataclass(frozen=True)
+class CloseDay(CallbackData):
+    room_id: int
+    day: int  # yyyymmdd, the community's local date
+
+
+@callback("bf")
+@dataclass(frozen=True)
+class CloseFrom(CallbackData):
+    room_id: int
+    day: int
+    start: int  # hhmm
+
+
+@callback("bt")
+@dataclass(frozen=True)
+class CloseTo(CallbackData):
+    room_id: int
+    day: int
+    start: int
+    end: int  # hhmm, 2400 for midnight
+
+
+@callback("bn")
+@dataclass(frozen=True)
+class CloseNoReason(CallbackData):
+    pass
+
+
+@callback("bu")
+@dataclass(frozen=True)
+class OpenAgain(CallbackData):
+    """Remove a blackout (``sure`` False: ask to confirm first)."""
+
+    blackout_id: int
+    sure: bool

@@ -15,6 +15,7 @@ from bot.services import bookings as service
 from bot.texts.bookings import span_text, state_text
 from handlers.kit import Refusal, begin, private_only, refusal_text, reply, text_too_long
 from storage import bookings, community
+from storage.community import Room
 
 
 @private_only
@@ -55,7 +56,8 @@ def _blackout_usage(tr: Translator, codes: list[str]) -> str:
     return tr._(
         "To close a room, send:\n/blackout ROOM YYYY-MM-DD HH:MM HH:MM reason\n"
         "for example: /blackout {code} 2026-12-01 08:00 12:00 painting the walls\n"
-        "Rooms: {codes}",
+        "Rooms: {codes}\n"
+        "Or send /blackout alone to choose by buttons; /blackouts lists the closures.",
         code=codes[0] if codes else "activity",
         codes=", ".join(codes) or "-",
     )
@@ -121,13 +123,18 @@ async def blackout(update: Update, context: Context) -> None:
             by=turn.user.id,
             now=turn.ts,
         )
-    text = tr._(
+    await reply(update, closed_text(tr, found, start, end, closure))
+
+
+def closed_text(
+    tr: Translator, room: Room, start: datetime, end: datetime, closure: service.Closure
+) -> str:
+    return tr._(
         "{room} is closed {span}. Bookings cancelled: {count}; residents told: {told}.",
-        room=tr.name(found.names),
+        room=tr.name(room.names),
         span=tr._(
             "from {start} to {end}", start=tr.when(start, "short"), end=tr.when(end, "short")
         ),
         count=len(closure.cancelled),
         told=closure.told,
     )
-    await reply(update, text)

@@ -23,6 +23,7 @@ from handlers.meetings.cancel import cancel_meeting, keep_meeting
 from handlers.meetings.create import conversation
 from handlers.meetings.keyboards import rsvp_buttons
 from handlers.meetings.listing import list_meetings
+from handlers.meetings.move import move_conversation
 from handlers.meetings.rsvp import rsvp
 
 JOB_NAME = "meetings"
@@ -39,6 +40,7 @@ async def meetings_job(context: Context) -> None:
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         conversation(),
+        move_conversation(),
         CommandHandler("meetings", list_meetings),
         CallbackQueryHandler(list_meetings, pattern=menu_pattern("meetings")),
         CallbackQueryHandler(rsvp, pattern=matches(MeetRsvp)),

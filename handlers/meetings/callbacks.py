@@ -75,3 +75,12 @@ class MeetCancel(CallbackData):
 @dataclass(frozen=True)
 class MeetKeep(CallbackData):
     occurrence_id: int
+
+
+@callback("mv")
+@dataclass(frozen=True)
+class MeetMove(CallbackData):
+    """Give an upcoming meeting a new time or place (organisers)."""
+
+    occurrence_id: int
+    what: str  # time / place

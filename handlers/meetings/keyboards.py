@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.rules.clock import from_ts
 from bot.services.meetings import Buttons
 from handlers.kit import Dismiss, Turn, button, keyboard
-from handlers.meetings.callbacks import MeetCancel, MeetRsvp
+from handlers.meetings.callbacks import MeetCancel, MeetMove, MeetRsvp
 from storage import meetings as store
 
 
@@ -49,3 +49,14 @@ def cancel_buttons(
             button(tr._("End the series: {title}", title=title), MeetCancel(occ.id, True, False))
         )
     return found
+
+
+def move_buttons(
+    tr: Translator, meet: store.Meeting, occ: store.Occurrence
+) -> list[InlineKeyboardButton]:
+    day = tr.day(from_ts(occ.starts_at).astimezone(tr.tz).date(), "short")
+    title = meet.title[:20]
+    return [
+        button(tr._("New time: {title} {day}", title=title, day=day), MeetMove(occ.id, "time")),
+        button(tr._("New place: {title} {day}", title=title, day=day), MeetMove(occ.id, "place")),
+    ]

@@ -1,6 +1,6 @@
 """/meetings: for those who call meetings, every meeting with who is coming, and the buttons
-to cancel an upcoming one or post the minutes of a past one; for everyone else, their own
-upcoming meetings with their answer (``handlers.meetings.mine``)."""
+to move (new time, new place) or cancel an upcoming one, or post the minutes of a past one;
+for everyone else, their own upcoming meetings with their answer (``handlers.meetings.mine``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.rules.auth import Action, can
 from bot.rules.clock import from_ts
 from handlers.kit import answer, begin, button, keyboard, private_only, reply
 from handlers.meetings.callbacks import MeetMinutes
-from handlers.meetings.keyboards import cancel_buttons
+from handlers.meetings.keyboards import cancel_buttons, move_buttons
 from handlers.meetings.mine import invited, my_meetings
 from storage import meetings as store
 
@@ -53,7 +53,7 @@ async def list_meetings(update: Update, context: Context) -> None:
             )
         )
         if occ.starts_at > turn.ts:
-            buttons += cancel_buttons(tr, meet, occ)
+            buttons += move_buttons(tr, meet, occ) + cancel_buttons(tr, meet, occ)
         elif occ.minutes_notice_id is None:
             label = tr._(
                 "Post minutes: {title} {day}",

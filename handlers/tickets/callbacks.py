@@ -161,3 +161,12 @@ class StaffReason(CallbackData):
 
     ticket_id: int
     move: Move
+
+
+@callback("td")
+@dataclass(frozen=True)
+class StaffOriginal(CallbackData):
+    """The ticket that ``ticket_id`` duplicates, picked from the list."""
+
+    ticket_id: int
+    original_id: int

@@ -9,7 +9,8 @@ the turnout of their buildings.
 
 The modules: ``callbacks`` (the buttons' data), ``keyboards`` and ``texts``, the drafting wizard
 (``propose``, ``terms``, ``submit``, its draft in ``drafts``), ``review``, ``ballots``,
-``paper``, ``listing`` (/votes), ``receipts`` and ``jobs``; the use cases shared with the sweep
+``paper``, ``listing`` (/votes), ``withdraw`` (an approved proposal before it opens),
+``receipts`` and ``jobs``; the use cases shared with the sweep
 are in ``bot.services.votes``.
 """
 
@@ -24,7 +25,7 @@ from bot.i18n import N_
 from bot.rules.auth import Role
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.votes import ballots, listing, paper, propose, receipts, review
+from handlers.votes import ballots, listing, paper, propose, receipts, review, withdraw
 from handlers.votes.callbacks import Cast, CheckBallot, ShowBallot
 from handlers.votes.jobs import JOB_NAME, votes_due_job
 
@@ -33,6 +34,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         propose.conversation(),
         review.conversation(),
+        withdraw.conversation(),
         CallbackQueryHandler(ballots.cast_press, pattern=matches(Cast)),
         CallbackQueryHandler(ballots.show_ballot, pattern=matches(ShowBallot)),
         CallbackQueryHandler(receipts.check_press, pattern=matches(CheckBallot)),

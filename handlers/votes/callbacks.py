@@ -117,3 +117,11 @@ class ShowBallot(CallbackData):
 @dataclass(frozen=True)
 class CheckBallot(CallbackData):
     proposal_id: int
+
+
+@callback("vy")
+@dataclass(frozen=True)
+class WithdrawProposal(CallbackData):
+    """Withdraw an approved proposal before it opens (its author or a reviewer)."""
+
+    proposal_id: int

@@ -22,9 +22,11 @@ from bot.services.votes import (
 from bot.texts.votes import render_distance, render_missing
 from handlers.kit import MenuPick, Turn, answer, begin, button, keyboard, private_only, reply
 from handlers.votes.ballots import ballot_card, open_for_voting
+from handlers.votes.callbacks import WithdrawProposal
 from handlers.votes.drafts import may_propose
 from handlers.votes.keyboards import review_markup
 from handlers.votes.texts import refusal
+from handlers.votes.withdraw import may_withdraw, not_yet_open
 from storage import community
 from storage import votes as store
 from storage.votes import Proposal
@@ -125,7 +127,12 @@ async def votes_command(update: Update, context: Context) -> None:
         for proposal in await store.in_state(conn, "approved"):
             card_text = await upcoming_card(conn, turn, proposal)
             if card_text is not None:
-                cards.append((card_text, None))
+                withdraw = None
+                if may_withdraw(turn, proposal) and not_yet_open(proposal, turn.ts):
+                    withdraw = keyboard(
+                        [button(tr._("Withdraw before it opens"), WithdrawProposal(proposal.id))]
+                    )
+                cards.append((card_text, withdraw))
         drafts: list[tuple[str, InlineKeyboardMarkup | None]] = []
         if can(turn.principal, Action.APPROVE_PROPOSAL):
             for draft in await store.in_state(conn, "draft"):
