@@ -99,3 +99,24 @@ async def test_a_reviewer_may_withdraw_but_not_an_open_proposal(harness: Harness
     ]
     await h.run_job("outbox")
     assert "Duplicate of the first one." in last_text(h, OWNER_B)  # the author is told
+
+
+async def test_changing_ones_mind_while_asked_for_the_reason_keeps_it_coming_up(
+    harness: Harness,
+) -> None:
+    """Cancel at the reason step (``handlers.kit.wizard.cancelled``): nothing changes, the
+    person is told so in their language, and a later text is not taken as a reason."""
+    h = harness
+    await h.start()
+    reviewer = await officer(h, REVIEWER, "Rita", Role.COMMITTEE)
+    author = await resident(h, OWNER_B, "Bob", "en", "1-102")
+    pid = await propose(h, author, title="Paint the hall", opens=tomorrow_at_8(h))
+    await approve(h, reviewer, pid)
+    await h.command(author, "votes")
+    await h.press(author, h.emu.last_message(OWNER_B), f"vy1|{pid}")
+    assert "please send the reason" in last_text(h, OWNER_B)
+    await h.tap(author, "x1|withdraw")
+    assert last_text(h, OWNER_B) == "Cancelled. The proposal will open as planned."
+    await h.text(author, "The painters cannot come this month.")
+    assert await h.rows("SELECT state, withdrawn_by FROM proposals") == [("approved", None)]
+    assert h.emu.unanswered_callbacks() == []

@@ -33,7 +33,7 @@ from handlers.kit import (
     text_too_long,
 )
 from handlers.kit.callbacks import CallbackData, matches, parse
-from handlers.kit.wizard import wizard
+from handlers.kit.wizard import cancelled, wizard
 from storage import bookings
 
 PICK, REASON = "close:pick", "close:reason"
@@ -228,14 +228,7 @@ async def close(update: Update, context: Context, turn: Turn, reason: str) -> in
     return ConversationHandler.END
 
 
-async def close_cancel(update: Update, context: Context) -> int:
-    await answer(update.callback_query)
-    user_data = context.user_data
-    if user_data is not None:
-        user_data.pop(CLOSE_KEY, None)
-    turn = await begin(update, context)
-    await reply(update, turn.tr._("Cancelled. The room stays open."))
-    return ConversationHandler.END
+close_cancel = cancelled(CLOSE_KEY, lambda tr: tr._("Cancelled. The room stays open."))
 
 
 def close_conversation() -> ConversationHandler[Any]:

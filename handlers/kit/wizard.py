@@ -38,7 +38,10 @@ from telegram.ext import (
 )
 
 from bot.context import Context
+from bot.i18n import Translator
 from handlers.kit.guards import dismiss_pattern, use_buttons
+from handlers.kit.turn import begin
+from handlers.kit.ui import answer, reply
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 AnyHandler = BaseHandler[Any, Any, Any]
@@ -102,6 +105,23 @@ class Drafts(Generic[T]):
 
     def clear(self, context: Context) -> None:
         _user_data(context).pop(self.key, None)
+
+
+def cancelled(
+    key: str, words: Callable[[Translator], str]
+) -> Callable[[Update, Context], Coroutine[Any, Any, int]]:
+    """A wizard's ``on_cancel`` for a draft kept in ``user_data[key]``: the press answered, the
+    draft dropped, ``words`` said in the person's language, the conversation over."""
+
+    async def cancel(update: Update, context: Context) -> int:
+        await answer(update.callback_query)
+        if context.user_data is not None:
+            context.user_data.pop(key, None)
+        turn = await begin(update, context)
+        await reply(update, words(turn.tr))
+        return ConversationHandler.END
+
+    return cancel
 
 
 def _user_data(context: Context) -> dict[str, Any]:

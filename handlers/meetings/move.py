@@ -29,7 +29,7 @@ from handlers.kit import (
     text_too_long,
 )
 from handlers.kit.callbacks import matches
-from handlers.kit.wizard import wizard
+from handlers.kit.wizard import cancelled, wizard
 from handlers.meetings.callbacks import MeetMove
 from handlers.meetings.keyboards import rsvp_buttons
 from storage import meetings as store
@@ -141,14 +141,9 @@ async def got_value(update: Update, context: Context) -> str | int:
     return ConversationHandler.END
 
 
-async def move_cancel(update: Update, context: Context) -> int:
-    await answer(update.callback_query)
-    user_data = context.user_data
-    if user_data is not None:
-        user_data.pop(MOVE_KEY, None)
-    turn = await begin(update, context)
-    await reply(update, turn.tr._("The meeting stays as it is. Nothing was changed."))
-    return ConversationHandler.END
+move_cancel = cancelled(
+    MOVE_KEY, lambda tr: tr._("The meeting stays as it is. Nothing was changed.")
+)
 
 
 def move_conversation() -> ConversationHandler[Any]:

@@ -29,7 +29,7 @@ from handlers.kit import (
     translator_for,
 )
 from handlers.kit.callbacks import matches
-from handlers.kit.wizard import wizard
+from handlers.kit.wizard import cancelled, wizard
 from handlers.votes.callbacks import Review, Revise, Verdict
 from handlers.votes.keyboards import links
 from handlers.votes.propose import text_step
@@ -226,12 +226,9 @@ async def got_comment(update: Update, context: Context) -> int | str:
     return ConversationHandler.END
 
 
-async def review_cancel(update: Update, context: Context) -> int:
-    await answer(update.callback_query)
-    _user_data(context).pop(REVIEW_KEY, None)
-    turn = await begin(update, context)
-    await reply(update, turn.tr._("Cancelled. The proposal is still waiting for review."))
-    return ConversationHandler.END
+review_cancel = cancelled(
+    REVIEW_KEY, lambda tr: tr._("Cancelled. The proposal is still waiting for review.")
+)
 
 
 def conversation() -> ConversationHandler[Any]:

@@ -22,11 +22,10 @@ from handlers.kit import (
     keyboard,
     pressed,
     refusal_text,
-    reply,
     text_too_long,
 )
 from handlers.kit.callbacks import matches
-from handlers.kit.wizard import wizard
+from handlers.kit.wizard import cancelled, wizard
 from handlers.votes.callbacks import WithdrawProposal
 from handlers.votes.propose import text_step
 from storage import people
@@ -117,14 +116,9 @@ async def got_reason(update: Update, context: Context) -> str | int:
     return ConversationHandler.END
 
 
-async def withdraw_cancel(update: Update, context: Context) -> int:
-    await answer(update.callback_query)
-    user_data = context.user_data
-    if user_data is not None:
-        user_data.pop(WITHDRAW_KEY, None)
-    turn = await begin(update, context)
-    await reply(update, turn.tr._("Cancelled. The proposal will open as planned."))
-    return ConversationHandler.END
+withdraw_cancel = cancelled(
+    WITHDRAW_KEY, lambda tr: tr._("Cancelled. The proposal will open as planned.")
+)
 
 
 def conversation() -> ConversationHandler[Any]:
