@@ -1,4 +1,5 @@
-"""Room bookings (共享空间预约): bookings, blackouts, reminder rows, watches and utilisation.
+"""Room bookings (共享空间预约): bookings, blackouts, reminder rows and watches (how much the
+rooms are used: ``storage.room_use``).
 
 The rules themselves live in ``bot.rules.slots`` (pure); this module reads what they need from the
 database and writes what they allow. The caller owns the transaction (``db.transaction()``, a
@@ -14,7 +15,6 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from fractions import Fraction
 from typing import Any
 
 import aiosqlite
@@ -454,60 +454,6 @@ async def mark_reminded(conn: aiosqlite.Connection, booking_id: int, now: int) -
         (now, booking_id),
     )
     return cur.rowcount == 1
-
-
-# ---- utilisation ------------------------------------------------------------------------------
-
-
-def week_start(day: date) -> date:
-    """The Monday of ``day``'s ISO week."""
-    return day - timedelta(days=day.weekday())
-
-
-async def utilisation(
-    conn: aiosqlite.Connection,
-    room_id: int,
-    rules: slots.RoomRules,
-    tz: tzinfo,
-    first_day: date,
-    days: int = 7,
-) -> Fraction:
-    """Booked hours / open hours of the room over ``days`` local days from ``first_day`` (by
-    default the ISO week starting on that Monday): confirmed bookings count as use;
-    blacked-out time is not open time (``slots.utilisation_of_days``)."""
-    start, _ = day_range(first_day, tz)
-    _, end = day_range(first_day + timedelta(days=days - 1), tz)
-    rows = await fetch_all(
-        conn,
-        "SELECT start_at, end_at FROM bookings WHERE room_id = ? AND state = 'confirmed'"
-        " AND start_at < ? AND end_at > ?",
-        (room_id, end, start),
-    )
-    blocked = await blackouts_between(conn, room_id, start, end)
-    return slots.utilisation_of_days(
-        rules,
-        tz,
-        first_day,
-        days,
-        [(from_ts(r[0]), from_ts(r[1])) for r in rows],
-        blackouts=[(from_ts(b.start_at), from_ts(b.end_at)) for b in blocked],
-    )
-
-
-async def rooms_utilisation(
-    conn: aiosqlite.Connection, tz: tzinfo, first_day: date, days: int = 7
-) -> list[tuple[Room, Fraction]]:
-    """Every active, bookable room's utilisation in the ISO week starting on Monday
-    ``first_day`` (the manager's /utilisation), or over ``days`` days from it (the figures'
-    period)."""
-    found: list[tuple[Room, Fraction]] = []
-    for item in await rooms(conn):
-        try:
-            rules = slots.rules_from_mapping(item.rules)
-        except ValueError:
-            continue
-        found.append((item, await utilisation(conn, item.id, rules, tz, first_day, days)))
-    return found
 
 
 # ---- privacy ----------------------------------------------------------------------------------

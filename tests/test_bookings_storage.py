@@ -18,7 +18,7 @@ import pytest
 from bot.rules import slots
 from bot.rules.clock import to_ts
 from bot.rules.community import load_file
-from storage import bookings, community
+from storage import bookings, community, room_use
 from storage.db import Database
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
@@ -335,17 +335,17 @@ async def test_utilisation_from_storage(world: World) -> None:
     room_id, rules = world.rooms["activity"]
     async with world.db.transaction() as conn:
         await bookings.cancel(conn, cancelled.booking.id, by=1, now=to_ts(NOW), reason="resident")
-        assert await bookings.utilisation(conn, room_id, rules, TZ, monday) == Fraction(3, 91)
+        assert await room_use.utilisation(conn, room_id, rules, TZ, monday) == Fraction(3, 91)
         # a whole day blacked out is not open time
         wed = date(2026, 11, 25)
         await bookings.add_blackout(
             conn, room_id, at(wed, "08:00"), at(wed, "21:00"), reason="", by=1, now=to_ts(NOW)
         )
-        assert await bookings.utilisation(conn, room_id, rules, TZ, monday) == Fraction(3, 78)
-        assert await bookings.utilisation(
+        assert await room_use.utilisation(conn, room_id, rules, TZ, monday) == Fraction(3, 78)
+        assert await room_use.utilisation(
             conn, room_id, rules, TZ, monday - timedelta(days=7)
         ) == Fraction(0)
-        weekly = await bookings.rooms_utilisation(conn, TZ, monday)
+        weekly = await room_use.rooms_utilisation(conn, TZ, monday)
     assert [(room.code, value) for room, value in weekly] == [
         ("activity", Fraction(3, 78)),
         ("kitchen", Fraction(0)),

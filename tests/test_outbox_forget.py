@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage import outbox, outbox_forget
+from storage import outbox, outbox_cards, outbox_forget
 from storage.db import Database, fetch_all
 
 ME, OTHER, GROUP = 42, 43, -1001
@@ -65,7 +65,7 @@ async def posted(
     payload = outbox.Payload(text, audience=audience)
     row = await outbox.push(conn, chat_id, payload, now=1, kind="t", card=card)
     await outbox.mark_sent(conn, row, 100 + row, 2)
-    await outbox.record_card(conn, card, chat_id, 100 + row, audience)
+    await outbox_cards.record_card(conn, card, chat_id, 100 + row, audience)
 
 
 async def fetch(

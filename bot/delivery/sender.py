@@ -49,7 +49,7 @@ from bot.rules.clock import Clock, to_ts
 from bot.services import chats
 from bot.services.readers import translator_for
 from bot.texts.delivery import report_text
-from storage import outbox, people
+from storage import outbox, outbox_cards, outbox_files, people
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -309,8 +309,10 @@ class Sender:
             return (await send_payload(self.bot, row.chat_id, row.payload)).message_id
         assert row.card is not None, "an edit names its card"
         async with self.db.read() as conn:
-            message_id = await outbox.card_message(conn, row.card, row.chat_id)
-            if message_id is None and await outbox.card_post_waiting(conn, row.card, row.chat_id):
+            message_id = await outbox_cards.card_message(conn, row.card, row.chat_id)
+            if message_id is None and await outbox_cards.card_post_waiting(
+                conn, row.card, row.chat_id
+            ):
                 raise _CardNotPosted
         if message_id is None:
             raise BadRequest("the card was never posted in this chat")
@@ -332,14 +334,14 @@ class Sender:
         file_row = row.payload.photo_file
         assert file_row is not None
         async with self.db.read() as conn:
-            stored = await outbox.get_file(conn, file_row)
+            stored = await outbox_files.get_file(conn, file_row)
         if stored is None:
             raise BadRequest("the file to send is gone")
         media = stored.file_id or InputFile(stored.content, filename=stored.name)
         sent = await send_payload(self.bot, row.chat_id, row.payload, upload=media)
         if stored.file_id is None and sent.photo:
             async with self.db.transaction() as conn:
-                await outbox.remember_file_id(conn, file_row, sent.photo[-1].file_id)
+                await outbox_files.remember_file_id(conn, file_row, sent.photo[-1].file_id)
         return sent.message_id
 
     async def _deliver(self, row: outbox.OutboxRow, result: DrainResult) -> None:
@@ -397,7 +399,7 @@ class Sender:
         async with self.db.transaction() as conn:
             marked = await outbox.mark_sent(conn, row.id, message_id, to_ts(self.clock()))
             if marked and row.card is not None and row.action == "send":
-                await outbox.record_card(
+                await outbox_cards.record_card(
                     conn, row.card, row.chat_id, message_id, row.payload.audience
                 )
         result.sent += 1

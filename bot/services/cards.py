@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.i18n import I18n, Translator
 from bot.services.readers import translator_for
-from storage import outbox
+from storage import outbox, outbox_cards
 
 
 async def settle_copies(
@@ -26,7 +26,7 @@ async def settle_copies(
     answer replaces) now says ``outcome`` in its reader's language, without buttons (outbox
     edits in the caller's transaction). Returns how many copies are edited."""
     edited = 0
-    for copy in await outbox.card_copies(conn, card):
+    for copy in await outbox_cards.card_copies(conn, card):
         if skip is not None and (copy.chat_id, copy.message_id) == skip:
             continue
         tr = await translator_for(i18n, conn, copy.chat_id)

@@ -22,7 +22,7 @@ from bot.rules.figures import (
 )
 from bot.services import tickets, tickets_render
 from bot.texts.figures import Names
-from storage import bookings, community
+from storage import community, room_use
 from storage import figures as store
 from storage.db import Database
 
@@ -62,7 +62,7 @@ async def compute(
     ]
     rooms = [
         RoomFigure(room.id, room.names, use)
-        for room, use in await bookings.rooms_utilisation(conn, tz, period.first, period.days)
+        for room, use in await room_use.rooms_utilisation(conn, tz, period.first, period.days)
     ]
     local_today = from_ts(moment).astimezone(tz).date()
     held = await store.meetings_held(conn, year_start(local_today, tz), moment, building_id)

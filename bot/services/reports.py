@@ -23,7 +23,7 @@ from bot.rules.figures import Figures, month_period, next_month
 from bot.services import figures
 from bot.services.readers import translator_for
 from bot.texts.figures import Names, public_text, report_text
-from storage import community, notices, outbox, people
+from storage import community, notices, outbox, outbox_files, people
 from storage import figures as store
 from storage.db import Database
 
@@ -98,7 +98,7 @@ async def send_due(db: Database, clock: Clock, i18n: I18n) -> int:
             files: dict[str, list[int]] = {}
             for locale, charts in drawn.items():
                 files[locale] = [
-                    await outbox.add_file(conn, f"{c.name}-{month}.png", c.png, now=ts)
+                    await outbox_files.add_file(conn, f"{c.name}-{month}.png", c.png, now=ts)
                     for c in charts or []
                 ]
             for reader in readers:

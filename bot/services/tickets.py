@@ -40,7 +40,7 @@ from bot.services.tickets_render import (
     where_text,
 )
 from bot.texts.tickets import DUPLICATE_OF, RESIDENT_NEWS, STAGE_LABELS
-from storage import community, outbox, people
+from storage import community, outbox, outbox_cards, people
 from storage import tickets as store
 from storage.db import Database
 from storage.tickets import Reminder, Ticket
@@ -191,7 +191,7 @@ async def refresh_cards(
     if ticket is None:
         return
     card = ticket_card(ticket_id)
-    for copy in await outbox.card_copies(conn, card):
+    for copy in await outbox_cards.card_copies(conn, card):
         tr = await card_translator(i18n, conn, copy.chat_id)
         text = await card_text(conn, tr, ticket, copy.audience)
         payload = outbox.Payload(text=text, buttons=links.card(tr, ticket), audience=copy.audience)

@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.rules.auth import Action, can
 from bot.texts.bookings import percent
 from handlers.kit import Refusal, begin, private_only, refusal_text, reply
-from storage import bookings
+from storage import room_use
 
 
 @private_only
@@ -21,7 +21,7 @@ async def utilisation(update: Update, context: Context) -> None:
     if not can(turn.principal, Action.MANAGE):
         await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
         return
-    this_week = bookings.week_start(turn.now.astimezone(tr.tz).date())
+    this_week = room_use.week_start(turn.now.astimezone(tr.tz).date())
     last_week = this_week - timedelta(days=7)
     lines = [
         tr._(
@@ -32,8 +32,8 @@ async def utilisation(update: Update, context: Context) -> None:
         )
     ]
     async with context.services.db.read() as conn:
-        now_values = await bookings.rooms_utilisation(conn, tr.tz, this_week)
-        last = await bookings.rooms_utilisation(conn, tr.tz, last_week)
+        now_values = await room_use.rooms_utilisation(conn, tr.tz, this_week)
+        last = await room_use.rooms_utilisation(conn, tr.tz, last_week)
     last_values = {room.id: value for room, value in last}
     for room, value in now_values:
         lines.append(

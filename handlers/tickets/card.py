@@ -21,7 +21,7 @@ from handlers.kit import Turn, answer, button, keyboard, pressed, stale
 from handlers.tickets.access import load_for_staff, moved_on, refuse
 from handlers.tickets.callbacks import StaffAct, StaffAssign, StaffBack, StaffTransfer
 from handlers.tickets.keyboards import LINKS, card_markup, outcome_menu
-from storage import community, outbox, people
+from storage import community, outbox_cards, people
 from storage import tickets as store
 from storage.tickets import Ticket
 
@@ -237,7 +237,7 @@ async def staff_transfer(update: Update, context: Context) -> None:
         )
         updated = await service.reschedule(conn, ticket.id)
         card = service.ticket_card(ticket.id)
-        known = {c.chat_id for c in await outbox.card_copies(conn, card)}
+        known = {c.chat_id for c in await outbox_cards.card_copies(conn, card)}
         if cat.team_chat_id is not None and cat.team_chat_id not in known:
             outgoing.append(
                 await service.group_card(conn, services.i18n, LINKS, updated, cat.team_chat_id)
