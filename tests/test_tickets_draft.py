@@ -35,7 +35,12 @@ def test_an_old_dict_draft_loads_and_saves_back_as_the_same_dict() -> None:
     )
     assert draft.located
     DRAFT.save(context, draft)
-    assert context.user_data["ticket_draft"] == {**old, "description": "", "public": False}
+    assert context.user_data["ticket_draft"] == {
+        **old,
+        "description": "",
+        "public": False,
+        "editing": False,
+    }
 
 
 def test_a_fresh_draft_from_the_old_start_is_not_located() -> None:

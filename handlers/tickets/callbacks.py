@@ -22,6 +22,15 @@ class Nav(enum.StrEnum):
 # ---- the report wizard ---------------------------------------------------------------------
 
 
+@callback("ty")
+@dataclass(frozen=True)
+class EditStep(CallbackData):
+    """On the summary: change one step (category / place / description / photos), or go back
+    to the summary ("summary")."""
+
+    step: str
+
+
 @callback("tk")
 @dataclass(frozen=True)
 class PickKind(CallbackData):

@@ -28,11 +28,15 @@ class ReportDraft:
     photos: list[str] = field(default_factory=list)
     anonymous: bool = False
     public: bool = False  # "a repair in a public area" chosen first: the building is asked next
+    editing: bool = False  # one step being changed from the summary: back to it after that step
 
     @property
     def located(self) -> bool:
         """What, about what and where are answered: the report can be filed."""
         return None not in (self.kind, self.category, self.building_id)
 
+
+#: The steps the summary's "Change something" offers.
+EDITABLE = ("category", "place", "description", "photos")
 
 DRAFT = Drafts("ticket_draft", ReportDraft)

@@ -14,14 +14,17 @@ from handlers.kit import Turn, answer, begin, button, keyboard, pressed, private
 from handlers.tickets.callbacks import FollowInstead, Nav, ReportNav
 from handlers.tickets.draft import CONFIRM, DESCRIBE, DRAFT, DUPLICATE
 from handlers.tickets.keyboards import nav
-from handlers.tickets.prompts import ask, category_label, show
+from handlers.tickets.prompts import ask, ask_next, category_label, show
 from storage import tickets as store
 from storage.tickets import Ticket
 
 
 async def after_where(update: Update, context: Context, turn: Turn) -> str:
-    """Offer an open ticket about the same thing, or go on to the description."""
+    """Offer an open ticket about the same thing, or go on to the description (back to the
+    summary when only the place was being changed)."""
     draft = DRAFT.load(context)
+    if draft.editing:
+        return await ask_next(update, context, turn, CONFIRM)
     assert draft.building_id is not None and draft.category is not None
     async with turn.services.db.read() as conn:
         candidates = await store.open_like(

@@ -27,6 +27,7 @@ from handlers.tickets.callbacks import (
 from handlers.tickets.draft import (
     BUILDING,
     CATEGORY,
+    CONFIRM,
     DESCRIBE,
     DRAFT,
     DUPLICATE,
@@ -93,7 +94,10 @@ async def ask(update: Update, context: Context, turn: Turn, state: str, note: st
         markup = keyboard([], footer=nav(tr))
     elif state == PHOTOS:
         text, markup = photos_prompt(tr, len(draft.photos))
-    else:  # CONFIRM
+    else:  # CONFIRM: a step changed from the summary is done
+        if draft.editing:
+            draft.editing = False
+            DRAFT.save(context, draft)
         text = await summary(turn, draft)
         if len(draft.photos) < MAX_PHOTOS:
             text += "\n\n" + tr._(
@@ -104,6 +108,12 @@ async def ask(update: Update, context: Context, turn: Turn, state: str, note: st
         text = f"{note}\n\n{text}"
     await show(update, text, markup)
     return state
+
+
+async def ask_next(update: Update, context: Context, turn: Turn, state: str) -> str:
+    """Go on to ``state``, or back to the summary when one step was being changed from it."""
+    editing = DRAFT.load(context).editing
+    return await ask(update, context, turn, CONFIRM if editing else state)
 
 
 def kind_buttons(turn: Turn) -> list[InlineKeyboardButton]:
@@ -149,7 +159,7 @@ def photos_prompt(tr: Translator, count: int) -> tuple[str, InlineKeyboardMarkup
 def confirm_markup(tr: Translator, draft: ReportDraft) -> InlineKeyboardMarkup:
     buttons = [
         button(tr._("Send the report"), ReportNav(Nav.CONFIRM)),
-        button(tr._("Change the description"), ReportNav(Nav.EDIT)),
+        button(tr._("Change something"), ReportNav(Nav.EDIT)),
     ]
     if draft.kind == Kind.COMPLAINT.value:
         label = (
@@ -203,11 +213,13 @@ async def summary(turn: Turn, draft: ReportDraft) -> str:
 
 
 def back_to(state: str) -> Any:
+    """Back one step; while a step is being changed from the summary, back to the summary."""
+
     @private_only
     async def go_back(update: Update, context: Context) -> str:
         await answer(update.callback_query)
         turn = await begin(update, context)
-        return await ask(update, context, turn, state)
+        return await ask_next(update, context, turn, state)
 
     return go_back
 

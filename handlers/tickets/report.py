@@ -31,6 +31,7 @@ from handlers.kit.wizard import wizard
 from handlers.tickets import describe, duplicates, where
 from handlers.tickets.callbacks import (
     ComplainUnnamed,
+    EditStep,
     FollowInstead,
     Nav,
     PickBuilding,
@@ -288,7 +289,8 @@ def conversation() -> ConversationHandler[Any]:
             CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=_step(Nav.CONFIRM)),
                 MessageHandler(private & f.PHOTO, describe.add_photo),
-                CallbackQueryHandler(describe.edit_description, pattern=_step(Nav.EDIT)),
+                CallbackQueryHandler(describe.edit_menu, pattern=_step(Nav.EDIT)),
+                CallbackQueryHandler(describe.edit_step, pattern=matches(EditStep)),
                 CallbackQueryHandler(describe.toggle_anonymous, pattern=_step(Nav.ANONYMOUS)),
                 CallbackQueryHandler(back_to(DESCRIBE), pattern=back),
                 MessageHandler(other, hint_for(CONFIRM)),

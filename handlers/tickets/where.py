@@ -21,6 +21,7 @@ from handlers.tickets.callbacks import (
 from handlers.tickets.draft import (
     BUILDING,
     CATEGORY,
+    CONFIRM,
     DRAFT,
     KIND,
     PLACE,
@@ -28,7 +29,7 @@ from handlers.tickets.draft import (
     ReportDraft,
 )
 from handlers.tickets.duplicates import after_where
-from handlers.tickets.prompts import ask
+from handlers.tickets.prompts import ask, ask_next
 from storage import community
 
 
@@ -109,6 +110,8 @@ async def pick_category(update: Update, context: Context) -> str:
     draft = DRAFT.load(context)
     draft.category = cat.code
     DRAFT.save(context, draft)
+    if draft.editing:
+        return await ask_next(update, context, turn, CONFIRM)
     if draft.unit_id:
         return await after_where(update, context, turn)
     if draft.public:
