@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ class Meeting:
     created_at: int
     state: str
     ended_at: int | None
+    place_names: dict[str, str] | None = None  # a room's names, {locale: name}
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Due:
 
 _MEETING = (
     "SELECT id, organiser_id, title, place, agenda, buildings, include_groups, rule, created_at,"
-    " state, ended_at FROM meetings"
+    " state, ended_at, place_names FROM meetings"
 )
 
 
@@ -53,6 +55,7 @@ def _meeting(row: Any) -> Meeting:
     values = list(row)
     values[5] = load_audience(values[5])
     values[6] = bool(values[6])
+    values[11] = json.loads(values[11]) if values[11] else None
     return Meeting(*values)
 
 
@@ -67,10 +70,11 @@ async def create_meeting(
     include_groups: bool,
     rule: str | None,
     now: int,
+    place_names: dict[str, str] | None = None,
 ) -> int:
     cur = await conn.execute(
         "INSERT INTO meetings (organiser_id, title, place, agenda, buildings, include_groups,"
-        " rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " rule, created_at, place_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             organiser_id,
             title,
@@ -80,6 +84,7 @@ async def create_meeting(
             int(include_groups),
             rule,
             now,
+            json.dumps(place_names, ensure_ascii=False) if place_names else None,
         ),
     )
     assert cur.lastrowid is not None
@@ -248,8 +253,16 @@ async def move_occurrence(
     return True
 
 
-async def set_place(conn: aiosqlite.Connection, meeting_id: int, place: str) -> None:
-    await conn.execute("UPDATE meetings SET place = ? WHERE id = ?", (place, meeting_id))
+async def set_place(
+    conn: aiosqlite.Connection,
+    meeting_id: int,
+    place: str,
+    place_names: dict[str, str] | None = None,
+) -> None:
+    await conn.execute(
+        "UPDATE meetings SET place = ?, place_names = ? WHERE id = ?",
+        (place, json.dumps(place_names, ensure_ascii=False) if place_names else None, meeting_id),
+    )
 
 
 async def end_series(conn: aiosqlite.Connection, meeting_id: int, now: int) -> list[int] | None:

@@ -93,3 +93,48 @@ async def test_moving_a_meeting_tells_invitees_once_and_reminders_follow(
         assert len(told) == 1 and "Room 5, building 2" in told[0]
     assert got(h, B, "Joint meeting", mark) == []
     assert h.emu.unanswered_callbacks() == []
+
+
+async def test_a_meeting_in_a_room_reads_in_each_invitees_language(harness: Harness) -> None:
+    """The place step offers the community's rooms: a meeting held in one is named in each
+    reader's language (the community file's three names), also after a move to another room;
+    a written place stays as written."""
+    h = harness
+    organiser = await set_up(h)
+    await h.command(organiser, "meeting")
+    await h.text(organiser, "Garden day")
+    await h.tap(organiser, "mf1|once")
+    await h.tap(organiser, "md1|2")
+    prompt = await h.tap(organiser, "mh1|1900")
+    assert "Tap a room, or write the place" in prompt.body
+    activity = (await h.rows("SELECT id FROM rooms WHERE code = 'activity'"))[0][0]
+    await h.tap(organiser, f"mp1|{activity}")
+    await h.text(organiser, "Planting the courtyard")
+    await h.tap(organiser, "ma1|0")
+    assert "Place: Activity room" in (h.emu.last_message(ORGANISER).text or "")
+    await h.tap(organiser, "mc1")
+    await h.run_job("meetings")
+    await h.run_job("outbox")
+    assert "Place: Activity room" in h.emu.last_message(B).body  # English
+    assert "活动室" in h.emu.last_message(A).body  # Simplified Chinese
+    await h.command(h.emu.user(C, "R", "zh-hant"), "language")
+    await h.tap(h.emu.user(C, "R", "zh-hant"), "lg1|zh_Hant")
+    await h.command(h.emu.user(C, "R", "zh-hant"), "meetings")
+    assert "活動室" in (h.emu.last_message(C).text or "")  # Traditional, from /meetings
+
+    # moved to another room: each is told in their language
+    await h.command(organiser, "meetings")
+    await h.tap(organiser, "mv1|1|place")
+    kitchen = (await h.rows("SELECT id FROM rooms WHERE code = 'kitchen'"))[0][0]
+    mark = h.emu.mark()
+    await h.tap(organiser, f"mp1|{kitchen}")
+    await h.run_job("outbox")
+    assert any("Community kitchen" in t for t in got(h, B, "Garden day", mark))
+    assert any("共享厨房" in t for t in got(h, A, "Garden day", mark))
+    assert any("共享廚房" in t for t in got(h, C, "Garden day", mark))
+    # a forged room changes nothing
+    await h.command(organiser, "meetings")
+    await h.tap(organiser, "mv1|1|place")
+    await h.press(organiser, h.emu.last_message(ORGANISER), "mp1|99999")
+    assert await h.rows("SELECT place FROM meetings") == [("Community kitchen",)]
+    assert h.emu.unanswered_callbacks() == []

@@ -210,15 +210,23 @@ async def test_a_photo_sent_alone_then_described_takes_five_taps(harness: Harnes
 
 async def test_the_main_menu_is_one_command_away_even_mid_flow(harness: Harness) -> None:
     """Telegram's menu button lists /menu (set for every language), and /menu answers at any
-    step, also in the middle of a report."""
+    step, also in the middle of a report: the report is left (what is typed next is not taken
+    as its description) and nothing is filed."""
     h = harness
     _w, olga = await world(h)
     for call in h.emu.calls_of("setMyCommands"):
         assert call.params["commands"][0]["command"] == "menu"
+    before = await h.rows("SELECT COUNT(*) FROM tickets")
     await h.command(olga, "report")
     await h.tap(olga, "te1|0")
+    await h.tap(olga, "tc1|lighting")
     await h.command(olga, "menu")
     shown = h.emu.last_message(OLGA)
     assert "m1|notices" in [d for _, d in h.emu.buttons(shown)]
+    assert "nothing was sent" in (shown.text or "")
+    await h.text(olga, "3F corridor, the light is out")
+    assert "did not understand" in (h.emu.last_message(OLGA).text or "")
+    assert await h.rows("SELECT COUNT(*) FROM tickets") == before
+    await h.command(olga, "menu")
     await h.tap(olga, "m1|meetings")
     assert "Meetings coming up:" in (h.emu.last_message(OLGA).text or "")

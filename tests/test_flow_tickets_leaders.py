@@ -125,7 +125,7 @@ async def test_leader_sees_own_buildings_open_tickets_soonest_deadline_first(
         f"tl1|{sanitation}",
         f"tl1|{noise}",
     ]
-    assert f"#{lighting} Public lighting · 1号楼, 3F corridor" in body
+    assert f"#{lighting} Public lighting · Building 1, 3F corridor" in body
     line = next(x for x in body.split("\n\n") if x.startswith(f"#{lighting} "))
     assert "new, waiting for staff · open for 1 minute · due " in line
     line = next(x for x in body.split("\n\n") if x.startswith(f"#{sanitation} "))
@@ -133,7 +133,7 @@ async def test_leader_sees_own_buildings_open_tickets_soonest_deadline_first(
     assert "past its deadline" not in body
     # the unit of a home and of the complainant never show; the home shows its floor
     assert "1-302" not in body and "Cathy" not in body and "Ann" not in body
-    assert "1号楼, a home on floor 3" in body
+    assert "Building 1, a home on floor 3" in body
     # three hours later (13:10, service hours) the 2-hour response targets are missed
     harness.clock.advance(timedelta(hours=3))
     await harness.command(boss, "buildingtickets")
@@ -170,7 +170,7 @@ async def test_summary_is_read_only_and_keeps_residents_private(harness: Harness
     # a public-area repair: description, staff name, history, and only a "back" button
     summary = await harness.tap(boss, f"tl1|{lighting}")
     assert f"Ticket #{lighting}: Repair, Public lighting" in summary.body
-    assert "Where: 1号楼, 3F corridor" in summary.body
+    assert "Where: Building 1, 3F corridor" in summary.body
     assert "State: accepted, being handled" in summary.body
     assert "Reported: " in summary.body and "Resolution due: " in summary.body
     assert "Assigned to: Sam" in summary.body
@@ -183,7 +183,7 @@ async def test_summary_is_read_only_and_keeps_residents_private(harness: Harness
     await harness.tap(boss, "m1|buildingtickets")
     complaint = await harness.tap(boss, f"tl1|{ids['The family in 1-402 drills at night']}")
     assert "Complaint, Noise / neighbours" in complaint.body
-    assert "Where: 1号楼, 4F" in complaint.body
+    assert "Where: Building 1, 4F" in complaint.body
     assert "Cathy" not in complaint.body and "1-302" not in complaint.body
     assert "1-402" not in complaint.body and "drills" not in complaint.body
     assert "What the resident wrote stays with the property staff." in complaint.body
@@ -191,7 +191,7 @@ async def test_summary_is_read_only_and_keeps_residents_private(harness: Harness
     # a repair inside a home: the floor, not the unit, and not the resident's words
     await harness.tap(boss, "m1|buildingtickets")
     home = await harness.tap(boss, f"tl1|{ids['Water drips from my bathroom ceiling']}")
-    assert "Where: 1号楼, a home on floor 3" in home.body
+    assert "Where: Building 1, a home on floor 3" in home.body
     assert "1-302" not in home.body and "Cathy" not in home.body
     assert "bathroom" not in home.body
     assert harness.emu.unanswered_callbacks() == []

@@ -262,7 +262,10 @@ async def _notices(
         audience = (
             tr._("the whole community")
             if n.buildings is None
-            else ", ".join(names.buildings.get(i, f"#{i}") for i in n.buildings)
+            else ", ".join(
+                tr.name(names.buildings[i]) if i in names.buildings else f"#{i}"
+                for i in n.buildings
+            )
         )
         first_line = n.text.strip().splitlines()[0] if n.text.strip() else ""
         rows.append(

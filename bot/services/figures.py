@@ -85,7 +85,7 @@ async def names(conn: aiosqlite.Connection, f: Figures | None = None) -> Names:
         people_names[a.user_id] = await tickets_render.name_of(conn, a.user_id)
     return Names(
         categories={c.code: c.names for c in await community.categories(conn)},
-        buildings={b.id: b.name for b in await community.buildings(conn)},
+        buildings={b.id: b.names for b in await community.buildings(conn)},
         people=people_names,
     )
 

@@ -31,13 +31,18 @@ Buttons = list[list[dict[str, str]]]
 RsvpButtons = Callable[[Translator, int], Buttons]
 
 
+def place_text(tr: Translator, meet: store.Meeting) -> str:
+    """Where the meeting is, in ``tr``'s language when it is one of the community's rooms."""
+    return tr.name(meet.place_names) if meet.place_names else meet.place
+
+
 def announcement(tr: Translator, meet: store.Meeting, starts: datetime) -> str:
     rule = rules.Rule.parse(meet.rule) if meet.rule else None
     return "\n".join(
         [
             tr._("📅 Meeting: {title}", title=meet.title),
             tr._("When: {when}", when=schedule_text(tr, rule, starts)),
-            tr._("Place: {place}", place=meet.place),
+            tr._("Place: {place}", place=place_text(tr, meet)),
             tr._("Agenda: {agenda}", agenda=meet.agenda),
             "",
             tr._("Will you come? Tap a button below."),
@@ -50,7 +55,7 @@ def cancellation(tr: Translator, meet: store.Meeting, starts: datetime) -> str:
         "❌ Cancelled: {title} on {when} ({place}) will not take place.",
         title=meet.title,
         when=tr.when(starts),
-        place=meet.place,
+        place=place_text(tr, meet),
     )
 
 
@@ -151,14 +156,14 @@ async def _reminders(
                 "Reminder: {title} is tomorrow at {time}, {place}.",
                 title=meet.title,
                 time=tr.clock(starts),
-                place=meet.place,
+                place=place_text(tr, meet),
             )
         else:
             text = tr._(
                 "Reminder: {title} starts in one hour ({time}), {place}.",
                 title=meet.title,
                 time=tr.clock(starts),
-                place=meet.place,
+                place=place_text(tr, meet),
             )
         messages.append((user_id, outbox.Payload(text)))
     if kind == "remind_day" and meet.organiser_id is not None:
@@ -184,7 +189,7 @@ def moved(tr: Translator, meet: store.Meeting, starts: datetime) -> str:
                 "🔁 Changed: {title} is now on {when}, {place}.",
                 title=meet.title,
                 when=tr.when(starts),
-                place=meet.place,
+                place=place_text(tr, meet),
             ),
             tr._("Your answer is kept. You can change it below."),
         ]
@@ -199,13 +204,15 @@ async def move(
     *,
     starts_at: int | None,
     place: str | None,
+    place_names: dict[str, str] | None = None,
     by: int,
     now: int,
     rsvp_buttons: RsvpButtons,
 ) -> tuple[int, int] | None:
     """Give an upcoming occurrence a new time (its reminders follow) or its meeting a new
     place, and tell once, with the RSVP buttons, everyone its announcement reached who had not
-    declined (their answers are kept). Returns how many (residents, group chats) are told, or
+    declined (their answers are kept); ``place_names``: the new place is a room, named in
+    every language. Returns how many (residents, group chats) are told, or
     ``None`` if it cannot be moved."""
     occ = await store.occurrence(conn, occurrence_id)
     if occ is None or occ.cancelled_at is not None or occ.starts_at <= now:
@@ -218,7 +225,7 @@ async def move(
         if not await store.move_occurrence(conn, occurrence_id, starts_at, due, now):
             return None
     if place is not None:
-        await store.set_place(conn, meet.id, place)
+        await store.set_place(conn, meet.id, place, place_names)
     meet = await store.meeting(conn, meet.id) or meet
     occ = await store.occurrence(conn, occurrence_id)
     assert occ is not None

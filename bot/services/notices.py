@@ -26,8 +26,9 @@ def audience_name(tr: Translator, names: dict[int, str], buildings: list[int] | 
     return ", ".join(names.get(b, f"#{b}") for b in buildings)
 
 
-async def building_names(conn: aiosqlite.Connection) -> dict[int, str]:
-    return {b.id: b.name for b in await community.buildings(conn)}
+async def building_names(conn: aiosqlite.Connection, tr: Translator) -> dict[int, str]:
+    """Every building's name in ``tr``'s language, by id."""
+    return {b.id: tr.name(b.names) for b in await community.buildings(conn)}
 
 
 async def enqueue_notice(

@@ -39,7 +39,7 @@ async def where_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, show
     """Where the ticket is. Without ``show_unit`` (group cards, reminders, leaders' views) a home
     is "a home on floor N" and a public place's words have their phone numbers masked."""
     found = await community.building(conn, t.building_id)
-    building = found.name if found else "?"
+    building = tr.name(found.names) if found else "?"
     if t.unit_id is not None:
         unit = await community.unit(conn, t.unit_id)
         if show_unit and unit is not None:

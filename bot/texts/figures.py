@@ -61,7 +61,7 @@ class Names:
     """Community data the figures name: categories, buildings and staff, by code or id."""
 
     categories: Mapping[str, dict[str, str]] = field(default_factory=dict)
-    buildings: Mapping[int, str] = field(default_factory=dict)
+    buildings: Mapping[int, dict[str, str]] = field(default_factory=dict)  # {locale: name}
     people: Mapping[int, str] = field(default_factory=dict)
 
 
@@ -81,7 +81,8 @@ def _month_skeleton(tr: Translator) -> str:
 def scope_text(tr: Translator, building_id: int | None, names: Names) -> str:
     if building_id is None:
         return tr._("the whole community")
-    return names.buildings.get(building_id, f"#{building_id}")
+    found = names.buildings.get(building_id)
+    return tr.name(found) if found else f"#{building_id}"
 
 
 def share_text(tr: Translator, share: Share, *, none: str | None = None) -> str:

@@ -14,7 +14,9 @@ its typed draft.
     draft = DRAFT.load(context); draft.title = text; DRAFT.save(context, draft)
 
 Every wizard is persistent (a resident half-way through a flow continues after a restart),
-answers its Cancel button and ``/cancel`` with ``on_cancel``, and answers anything else sent in
+answers its Cancel button and ``/cancel`` with ``on_cancel``, ends at ``/menu`` (the main menu is
+one command away at any step, and what is typed next goes to the menu's flow, not to the one left
+half-way), and answers anything else sent in
 the private chat while it waits for a button with the standard hint (``use_buttons``). Drafts
 live in ``user_data`` as plain dicts (PTB's persistence writes them as JSON), read back into the
 dataclass: unknown keys (a draft from an older version) are dropped, missing ones take the
@@ -40,6 +42,7 @@ from telegram.ext import (
 from bot.context import Context
 from bot.i18n import Translator
 from handlers.kit.guards import dismiss_pattern, use_buttons
+from handlers.kit.menu import main_menu
 from handlers.kit.turn import begin
 from handlers.kit.ui import answer, reply
 
@@ -61,13 +64,15 @@ def wizard(
     per_chat: bool = True,
 ) -> ConversationHandler[Any]:
     """A persistent conversation named ``name`` with the standard fallbacks: its Cancel button
-    (``Dismiss(cancel_scope or name)``) and ``/cancel`` run ``on_cancel``; then ``fallbacks``;
+    (``Dismiss(cancel_scope or name)``) and ``/cancel`` run ``on_cancel``; ``/menu`` ends the
+    conversation and shows the main menu; then ``fallbacks``;
     then, unless ``hint`` is None, anything but a command in a private chat gets ``hint``.
     ``per_chat=False``: one conversation per user across chats (started by a press in a group,
     continued in private)."""
     standard: list[AnyHandler] = [
         CallbackQueryHandler(on_cancel, pattern=dismiss_pattern(cancel_scope or name)),
         CommandHandler("cancel", on_cancel),
+        CommandHandler("menu", _leave_for_menu),
         *fallbacks,
     ]
     if hint is not None:
@@ -81,6 +86,15 @@ def wizard(
         allow_reentry=allow_reentry,
         per_chat=per_chat,
     )
+
+
+async def _leave_for_menu(update: Update, context: Context) -> int:
+    """``/menu`` in the middle of a flow: the flow ends (nothing was sent; its draft is dropped
+    the next time it starts) and the main menu is shown."""
+    turn = await begin(update, context)
+    note = turn.tr._("You left what you were doing; nothing was sent.")
+    await main_menu(update, context, turn, note)
+    return ConversationHandler.END
 
 
 class Drafts(Generic[T]):

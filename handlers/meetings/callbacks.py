@@ -63,6 +63,14 @@ class MeetMinutes(CallbackData):
     occurrence_id: int
 
 
+@callback("mp")
+@dataclass(frozen=True)
+class MeetPlace(CallbackData):
+    """The meeting is held in one of the community's rooms."""
+
+    room_id: int
+
+
 @callback("mx")
 @dataclass(frozen=True)
 class MeetCancel(CallbackData):

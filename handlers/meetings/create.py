@@ -44,6 +44,7 @@ from handlers.meetings.callbacks import (
     MeetDay,
     MeetMinutes,
     MeetOrdinal,
+    MeetPlace,
     MeetRepeat,
     MeetTime,
     MeetWeekday,
@@ -66,7 +67,7 @@ from handlers.meetings.draft import (
     rule,
     starts,
 )
-from handlers.meetings.keyboards import cancel_button
+from handlers.meetings.keyboards import cancel_button, picked_room
 from handlers.meetings.minutes import got_minutes, minutes_start
 from handlers.meetings.schedule import got_day, got_ordinal, got_repeat, got_time, got_weekday
 from storage import community
@@ -142,7 +143,7 @@ async def got_place(update: Update, context: Context) -> str:
     if place is None:
         return PLACE
     draft = DRAFT.load(context)
-    draft.place = place
+    draft.place, draft.place_names = place, None
     DRAFT.save(context, draft)
     turn = await begin(update, context)
     message = update.effective_message
@@ -150,6 +151,21 @@ async def got_place(update: Update, context: Context) -> str:
     await message.reply_text(
         turn.tr._("What is on the agenda?"), reply_markup=keyboard([cancel_button(turn)])
     )
+    return AGENDA
+
+
+@private_only
+async def got_room(update: Update, context: Context) -> str:
+    query, data, turn = await pressed(update, context, MeetPlace)
+    room = await picked_room(turn, data.room_id)
+    if room is None:
+        await stale(query, turn)
+        return PLACE
+    await answer(query)
+    draft = DRAFT.load(context)
+    draft.place, draft.place_names = turn.tr.name(room.names), room.names
+    DRAFT.save(context, draft)
+    await reply(update, turn.tr._("What is on the agenda?"), keyboard([cancel_button(turn)]))
     return AGENDA
 
 
@@ -180,7 +196,7 @@ async def got_audience(update: Update, context: Context) -> str:
     query, data, turn = await pressed(update, context, MeetAudience)
     async with context.services.db.read() as conn:
         found = await community.building(conn, data.building_id) if data.building_id else None
-        names = await building_names(conn)
+        names = await building_names(conn, turn.tr)
     if data.building_id and found is None:
         await stale(query, turn)
         return AUDIENCE
@@ -233,6 +249,7 @@ async def confirm(update: Update, context: Context) -> str | int:
             organiser_id=turn.user.id,
             title=str(draft.title),
             place=str(draft.place),
+            place_names=draft.place_names,
             agenda=str(draft.agenda),
             buildings=None if buildings is None else [int(b) for b in buildings],
             include_groups=True,
@@ -285,7 +302,10 @@ def conversation() -> ConversationHandler[Any]:
             WEEKDAY: [CallbackQueryHandler(got_weekday, pattern=matches(MeetWeekday))],
             DAY: [CallbackQueryHandler(got_day, pattern=matches(MeetDay))],
             TIME: [CallbackQueryHandler(got_time, pattern=matches(MeetTime))],
-            PLACE: [MessageHandler(text, got_place)],
+            PLACE: [
+                CallbackQueryHandler(got_room, pattern=matches(MeetPlace)),
+                MessageHandler(text, got_place),
+            ],
             AGENDA: [MessageHandler(text, got_agenda)],
             AUDIENCE: [CallbackQueryHandler(got_audience, pattern=matches(MeetAudience))],
             CONFIRM: [CallbackQueryHandler(confirm, pattern=matches(MeetConfirm))],

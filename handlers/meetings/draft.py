@@ -42,6 +42,7 @@ class MeetingDraft:
     day: str | None = None  # once: the ISO date
     hhmm: int | None = None
     place: str | None = None
+    place_names: dict[str, str] | None = None  # a room: its name in every language
     agenda: str | None = None
     #: the invited buildings, None for everyone; [] until the audience is chosen
     buildings: list[int] | None = field(default_factory=list)

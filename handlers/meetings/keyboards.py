@@ -10,8 +10,22 @@ from bot.i18n import Translator
 from bot.rules.clock import from_ts
 from bot.services.meetings import Buttons
 from handlers.kit import Dismiss, Turn, button, keyboard
-from handlers.meetings.callbacks import MeetCancel, MeetMove, MeetRsvp
+from handlers.meetings.callbacks import MeetCancel, MeetMove, MeetPlace, MeetRsvp
+from storage import community
 from storage import meetings as store
+from storage.community import Room
+
+
+async def room_buttons(turn: Turn) -> list[InlineKeyboardButton]:
+    """The community's rooms as places to meet, in the organiser's language."""
+    async with turn.services.db.read() as conn:
+        rooms = await community.rooms(conn)
+    return [button(turn.tr.name(r.names), MeetPlace(r.id)) for r in rooms]
+
+
+async def picked_room(turn: Turn, room_id: int) -> Room | None:
+    async with turn.services.db.read() as conn:
+        return next((r for r in await community.rooms(conn) if r.id == room_id), None)
 
 
 def cancel_button(turn: Turn) -> InlineKeyboardButton:

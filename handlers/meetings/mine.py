@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.rules.auth import Principal
 from bot.rules.clock import from_ts
+from bot.services.meetings import place_text
 from handlers.kit import Turn, button, keyboard, reply
 from handlers.meetings.callbacks import MeetRsvp
 from storage import meetings as store
@@ -47,7 +48,7 @@ async def my_meetings(
         lines += [
             "",
             f"📅 {tr.when(from_ts(occ.starts_at))} · {meet.title}",
-            tr._("Place: {place}", place=meet.place),
+            tr._("Place: {place}", place=place_text(tr, meet)),
             mine,
         ]
         title = meet.title[:24]

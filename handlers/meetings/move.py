@@ -26,12 +26,13 @@ from handlers.kit import (
     pressed,
     refusal_text,
     reply,
+    stale,
     text_too_long,
 )
 from handlers.kit.callbacks import matches
 from handlers.kit.wizard import cancelled, wizard
-from handlers.meetings.callbacks import MeetMove
-from handlers.meetings.keyboards import rsvp_buttons
+from handlers.meetings.callbacks import MeetMove, MeetPlace
+from handlers.meetings.keyboards import picked_room, room_buttons, rsvp_buttons
 from storage import meetings as store
 
 NEW_VALUE = "meetings:move"
@@ -64,12 +65,30 @@ async def move_press(update: Update, context: Context) -> str | int:
             when=tr.when(from_ts(occ.starts_at)),
             example=from_ts(occ.starts_at).astimezone(tr.tz).strftime("%Y-%m-%d %H:%M"),
         )
+        rooms = []
     else:
         text = tr._(
-            "{title} is at {place}. Send the new place.", title=meet.title, place=meet.place
+            "{title} is at {place}. Tap a room, or write the new place.",
+            title=meet.title,
+            place=service.place_text(tr, meet),
         )
-    await reply(update, text, keyboard([button(tr._("Cancel"), Dismiss("move"))]))
+        rooms = await room_buttons(turn)
+    cancel = button(tr._("Cancel"), Dismiss("move"))
+    await reply(update, text, keyboard(rooms, per_row=2, footer=[cancel]))
     return NEW_VALUE
+
+
+async def got_room(update: Update, context: Context) -> str | int:
+    """The new place is one of the community's rooms (its name in every language)."""
+    query, data, turn = await pressed(update, context, MeetPlace)
+    pending = (context.user_data or {}).get(MOVE_KEY)
+    room = await picked_room(turn, data.room_id)
+    if room is None or not isinstance(pending, list) or pending[1:] != ["place"]:
+        await stale(query, turn)
+        return NEW_VALUE
+    await answer(query)
+    place = turn.tr.name(room.names)
+    return await _apply(update, context, int(pending[0]), None, place, room.names)
 
 
 async def got_value(update: Update, context: Context) -> str | int:
@@ -104,9 +123,24 @@ async def got_value(update: Update, context: Context) -> str | int:
             await message.reply_text(problem or tr._("Please send the new place as text."))
             return NEW_VALUE
         place = text
+    return await _apply(update, context, occurrence_id, starts_at, place, None)
+
+
+async def _apply(
+    update: Update,
+    context: Context,
+    occurrence_id: int,
+    starts_at: int | None,
+    place: str | None,
+    place_names: dict[str, str] | None,
+) -> int:
+    turn = await begin(update, context)
+    tr = turn.tr
+    user_data = context.user_data
+    assert user_data is not None
     if not can(turn.principal, Action.CALL_MEETING):
         user_data.pop(MOVE_KEY, None)
-        await message.reply_text(refusal_text(tr, Refusal.NO_RIGHT))
+        await reply(update, refusal_text(tr, Refusal.NO_RIGHT))
         return ConversationHandler.END
     services = context.services
     async with services.db.transaction() as conn:
@@ -121,6 +155,7 @@ async def got_value(update: Update, context: Context) -> str | int:
                 occurrence_id,
                 starts_at=starts_at,
                 place=place,
+                place_names=place_names,
                 by=turn.user.id,
                 now=turn.ts,
                 rsvp_buttons=rsvp_buttons,
@@ -128,15 +163,16 @@ async def got_value(update: Update, context: Context) -> str | int:
     services.deliver_now()
     user_data.pop(MOVE_KEY, None)
     if told is None:
-        await message.reply_text(tr._("This meeting cannot be changed any more."))
+        await reply(update, tr._("This meeting cannot be changed any more."))
         return ConversationHandler.END
-    await message.reply_text(
+    await reply(
+        update,
         tr._(
             "Changed. The notice goes to {people} residents and {groups} group chats; their "
             "answers are kept.",
             people=told[0],
             groups=told[1],
-        )
+        ),
     )
     return ConversationHandler.END
 
@@ -152,7 +188,12 @@ def move_conversation() -> ConversationHandler[Any]:
         "meetings-move",
         cancel_scope="move",
         entry_points=[CallbackQueryHandler(move_press, pattern=matches(MeetMove))],
-        states={NEW_VALUE: [MessageHandler(private & f.TEXT & ~f.COMMAND, got_value)]},
+        states={
+            NEW_VALUE: [
+                CallbackQueryHandler(got_room, pattern=matches(MeetPlace)),
+                MessageHandler(private & f.TEXT & ~f.COMMAND, got_value),
+            ]
+        },
         on_cancel=move_cancel,
         hint=None,
     )

@@ -23,7 +23,7 @@ from handlers.meetings.draft import (
     WEEKDAY,
     starts,
 )
-from handlers.meetings.keyboards import cancel_button
+from handlers.meetings.keyboards import cancel_button, room_buttons
 
 
 @private_only
@@ -130,5 +130,9 @@ async def got_time(update: Update, context: Context) -> str:
         await answer(query, turn.tr._("That time has passed. Please choose another."), True)
         return TIME
     await answer(query)
-    await reply(update, turn.tr._("Where is it held?"), keyboard([cancel_button(turn)]))
+    await reply(
+        update,
+        turn.tr._("Where is it held? Tap a room, or write the place."),
+        keyboard(await room_buttons(turn), per_row=2, footer=[cancel_button(turn)]),
+    )
     return PLACE

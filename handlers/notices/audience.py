@@ -38,7 +38,7 @@ from storage import notices as store
 async def ask_audience(update: Update, context: Context, turn: Turn) -> str:
     own = sorted(rules.own_buildings(turn.principal))
     async with context.services.db.read() as conn:
-        names = await building_names(conn)
+        names = await building_names(conn, turn.tr)
     buttons = []
     if own:
         buttons.append(

@@ -33,7 +33,7 @@ async def preview(update: Update, context: Context, turn: Turn) -> str:
     buildings = draft.audience()
     urgent = draft.urgent
     async with context.services.db.read() as conn:
-        names = await building_names(conn)
+        names = await building_names(conn, tr)
         people = await store.recipients(conn, buildings, urgent=urgent)
         groups = await store.groups_for(conn, buildings) if draft.groups else []
     body = render(tr, draft.text, urgent=urgent)

@@ -32,7 +32,7 @@ async def menu_markup(turn: Turn, building: int) -> tuple[str, InlineKeyboardMar
     async with turn.services.db.read() as conn:
         found = await community.building(conn, building) if building else None
         public = await store.setting(conn, store.PUBLIC_REPORT) == "1"
-    scope = found.name if found is not None else tr._("the whole community")
+    scope = tr.name(found.names) if found is not None else tr._("the whole community")
     lines = [tr._("📊 Figures for {scope}. Which period?", scope=scope)]
     periods = [
         button(tr._(PERIOD_LABELS[kind]), StatsShow(kind, 0, building))
@@ -103,7 +103,7 @@ async def scopes(update: Update, context: Context) -> None:
     async with turn.services.db.read() as conn:
         buildings = await community.buildings(conn)
     rows: list[list[InlineKeyboardButton]] = [[button(tr._("the whole community"), StatsMenu(0))]]
-    items = [button(b.name, StatsMenu(b.id)) for b in buildings]
+    items = [button(tr.name(b.names), StatsMenu(b.id)) for b in buildings]
     rows += [items[i : i + 3] for i in range(0, len(items), 3)]
     await reply(update, tr._("Figures for the whole community or one building?"),
                 InlineKeyboardMarkup(rows))  # fmt: skip
