@@ -70,7 +70,7 @@ async def test_a_leader_notifies_their_building_and_only_its_households_get_it(
     leader = await officer(harness, LEADER, Role.LEADER, "1")
     await compose_text(harness, leader, "Water is cut tomorrow 9-12.")
     menu = harness.emu.last_message(LEADER)
-    assert "My buildings (1号楼)" in [t for t, _ in harness.emu.buttons(menu)]
+    assert "My buildings (Building 1)" in [t for t, _ in harness.emu.buttons(menu)]
     assert not [d for _, d in harness.emu.buttons(menu) if d == "na1|all"]  # not for a leader
     await harness.tap(leader, "na1|mine")
     when = harness.emu.last_message(LEADER)
