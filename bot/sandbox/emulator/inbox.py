@@ -31,6 +31,7 @@ class _Inbox(_Building):
         self._learn_from_update(update)
         bisect.insort(self._pending, update, key=lambda u: int(u["update_id"]))  # usually last
         self._wake_pollers("update")
+        self._changed()
         return update
 
     def send_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -151,6 +152,30 @@ class _Inspection(_Inbox):
                     if isinstance(button, dict):
                         target = button.get("callback_data", button.get("url"))
                         yield f"{button.get('text')!r} -> {target!r}"
+
+    # ---------------------------------------------------------------- watching (the sandbox)
+
+    def known_chats(self) -> list[JSONDict]:
+        """Every chat the emulator knows (private chats and groups), as Chat dicts."""
+        return [dict(chat) for chat in self._chats.values()]
+
+    def chat_log(self, chat_id: int) -> list[JSONDict]:
+        """The chat as its members see it: every live message (theirs and the bot's, edits
+        applied, deleted ones gone), oldest first, as Message dicts."""
+        found = [raw for (cid, _), raw in self._messages.items() if cid == chat_id]
+        return [copy.deepcopy(raw) for raw in sorted(found, key=lambda m: m["message_id"])]
+
+    async def wait_change(self, seen: int, timeout: float) -> int:
+        """Until ``changes`` is past ``seen`` (or the timeout); returns ``changes``."""
+        if self.changes == seen:
+            watcher: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._watchers.add(watcher)
+            try:
+                await asyncio.wait({watcher}, timeout=timeout)
+            finally:
+                self._watchers.discard(watcher)
+                watcher.cancel()
+        return self.changes
 
     # ---------------------------------------------------------------- waiting
 

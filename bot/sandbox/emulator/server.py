@@ -35,14 +35,22 @@ class BotAPIEmulator(_Chats):
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
+    async def start(
+        self, *, port: int = 0, routes: Callable[[web.Application], None] | None = None
+    ) -> None:
+        """Listen on 127.0.0.1 (``port`` 0: a free one); ``routes`` adds the sandbox's page to
+        the same server."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
+        if routes is not None:
+            routes(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        if port:  # a fixed port is free again at once after a stop
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         site = web.SockSite(self._runner, sock)
         await site.start()
@@ -156,6 +164,7 @@ class BotAPIEmulator(_Chats):
             sent=ctx.sent if ok else [],
         )
         self.calls.append(call)
+        self._changed()
         return call
 
     async def _handle_poll(self, method: str, params: JSONDict) -> web.Response:

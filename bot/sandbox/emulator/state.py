@@ -87,6 +87,10 @@ class _State:
         self._last_activity = time.monotonic()
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        #: Every call recorded and update injected counts one change (the sandbox's page waits
+        #: on it: ``version``, ``wait_change``).
+        self.changes = 0
+        self._watchers: set[asyncio.Future[None]] = set()
         self._methods: dict[str, Callable[[_Ctx], Any]] = self._method_table()
 
     # ---------------------------------------------------------------- users and chats
@@ -167,6 +171,12 @@ class _State:
     def _next_message_id(self, chat_id: int) -> int:
         self._message_seq[chat_id] = self._message_seq.get(chat_id, 0) + 1
         return self._message_seq[chat_id]
+
+    def _changed(self) -> None:
+        self.changes += 1
+        for watcher in list(self._watchers):
+            if not watcher.done():
+                watcher.set_result(None)
 
     def _wake_pollers(self, reason: str) -> None:
         for waiter in list(self._poll_waiters):
