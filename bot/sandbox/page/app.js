@@ -2,7 +2,7 @@
 // sends what the person does. Every word comes from the server, in the person's language.
 "use strict";
 
-const view = { persona: null, chats: {}, data: null, drawn: "" };
+const view = { persona: null, chats: {}, data: null };
 let generation = 0;
 
 const $ = (id) => document.getElementById(id);
@@ -53,59 +53,88 @@ async function watch(immediately) {
   }
 }
 
+// Parts are rebuilt only when what they show changed, so a press never lands on a node that
+// is being replaced (a chat's unchanged messages keep their nodes too).
+const drawn = {};
+function changed(part, value) {
+  const key = JSON.stringify(value);
+  if (drawn[part] === key) return false;
+  drawn[part] = key;
+  return true;
+}
+
 function draw(data) {
   view.data = data;
   view.persona = data.persona;
   const L = data.labels;
-  document.documentElement.lang = data.locale.replace("_", "-");
-  document.title = L.title;
-  $("title").textContent = L.title;
-  $("intro").textContent = L.intro;
-  $("playing-label").textContent = L.playing;
-  $("language-label").textContent = L.language;
-  $("now").textContent = data.now;
-  for (const button of document.querySelectorAll("#time button")) {
-    button.textContent = L[button.dataset.how];
+  if (changed("labels", L)) {
+    document.documentElement.lang = data.locale.replace("_", "-");
+    document.title = L.title;
+    $("title").textContent = L.title;
+    $("intro").textContent = L.intro;
+    $("playing-label").textContent = L.playing;
+    $("language-label").textContent = L.language;
+    for (const button of document.querySelectorAll("#time button")) {
+      button.textContent = L[button.dataset.how];
+    }
+    $("send").textContent = L.send;
+    $("text").placeholder = L.placeholder;
+    $("photo-label").textContent = L.photo;
+    $("voice-label").textContent = L.voice;
   }
-  $("send").textContent = L.send;
-  $("text").placeholder = L.placeholder;
-  $("photo-label").textContent = L.photo;
-  $("voice-label").textContent = L.voice;
-  const persona = $("persona");
-  persona.replaceChildren(...data.personas.map((p) =>
-    el("option", { value: p.id, text: `${p.name} · ${p.role}` })));
-  persona.value = String(data.persona);
-  const me = data.personas.find((p) => p.id === data.persona);
-  $("role").textContent = me ? me.role : "";
-  const language = $("language");
-  language.replaceChildren(...data.languages.map((l) =>
-    el("option", { value: l.locale, text: l.name })));
-  language.value = data.locale;
+  $("now").textContent = data.now;
+  if (changed("personas", [data.personas, data.persona])) {
+    $("persona").replaceChildren(...data.personas.map((p) =>
+      el("option", { value: p.id, text: `${p.name} · ${p.role}` })));
+    $("persona").value = String(data.persona);
+    const me = data.personas.find((p) => p.id === data.persona);
+    $("role").textContent = me ? me.role : "";
+  }
+  if (changed("languages", [data.languages, data.locale])) {
+    $("language").replaceChildren(...data.languages.map((l) =>
+      el("option", { value: l.locale, text: l.name })));
+    $("language").value = data.locale;
+  }
   const chat = currentChat();
-  $("chats").replaceChildren(...data.chats.map((c) => {
-    const tab = el("button", { type: "button", role: "tab", "data-chat": c.id, text: c.title });
-    tab.setAttribute("aria-selected", String(chat && c.id === chat.id));
-    tab.addEventListener("click", () => { view.chats[view.persona] = c.id; draw(view.data); });
-    return tab;
-  }));
+  if (changed("tabs", [data.chats.map((c) => [c.id, c.title]), chat && chat.id])) {
+    $("chats").replaceChildren(...data.chats.map((c) => {
+      const tab = el("button", { type: "button", role: "tab", "data-chat": c.id, text: c.title });
+      tab.setAttribute("aria-selected", String(Boolean(chat) && c.id === chat.id));
+      tab.addEventListener("click", () => { view.chats[view.persona] = c.id; draw(view.data); });
+      return tab;
+    }));
+  }
   drawMessages(chat, L);
 }
 
 function drawMessages(chat, L) {
-  const key = JSON.stringify([view.persona, chat, L]);
-  if (key === view.drawn) return;
-  const grew = !view.drawn || JSON.parse(view.drawn)[1]?.messages.length !== chat?.messages.length;
-  view.drawn = key;
   const box = $("messages");
   if (!chat || chat.messages.length === 0) {
+    if (!changed("messages", [view.persona, chat && chat.id, 0, L])) return;
     const start = el("button", { type: "button", id: "start", text: L.start });
     start.addEventListener("click", () => act(() => post("/sandbox/send", {
       persona: view.persona, chat: chat.id, text: "/start" })));
     box.replaceChildren(el("p", { class: "empty", text: L.empty }), el("p", { class: "empty" }, start));
     return;
   }
-  box.replaceChildren(...chat.messages.map((m) => message(m, chat, L)));
-  if (grew) window.scrollTo(0, document.body.scrollHeight);
+  const where = [view.persona, chat.id];
+  const sameChat = drawn.where === JSON.stringify(where);
+  drawn.where = JSON.stringify(where);
+  drawn.messages = "";
+  const kept = new Map();
+  if (sameChat) for (const node of box.querySelectorAll(".msg")) kept.set(node.dataset.id, node);
+  const before = box.querySelectorAll(".msg").length;
+  const nodes = chat.messages.map((m) => {
+    const key = JSON.stringify([m, L]);
+    const old = kept.get(String(m.id));
+    if (old && old.dataset.key === key) return old;
+    const node = message(m, chat, L);
+    node.dataset.key = key;
+    return node;
+  });
+  for (const child of [...box.children]) if (!nodes.includes(child)) child.remove();
+  nodes.forEach((node, i) => { if (box.children[i] !== node) box.insertBefore(node, box.children[i] || null); });
+  if (!sameChat || nodes.length > before) window.scrollTo(0, document.body.scrollHeight);
 }
 
 function message(m, chat, L) {
@@ -179,7 +208,6 @@ $("photo").addEventListener("change", (event) => upload(event.target, "photo"));
 $("voice").addEventListener("change", (event) => upload(event.target, "voice"));
 $("persona").addEventListener("change", (event) => {
   view.persona = Number(event.target.value);
-  view.drawn = "";
   watch(true);
 });
 $("language").addEventListener("change", (event) => act(() => post("/sandbox/language", {
