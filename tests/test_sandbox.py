@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import re
+import signal
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +33,7 @@ from bot.sandbox.personas import (
 )
 from bot.sandbox.runner import Options, Sandbox, SandboxError
 from tests.conftest import START
+from tests.test_cli import _spawn
 
 
 class Player:
@@ -283,3 +287,28 @@ def test_the_command_line() -> None:
         9000,
     )
     assert _parser().parse_args(["sandbox"]).file == Path("residentbot-sandbox.db")
+
+
+async def test_residentbot_sandbox_prints_its_address_and_stops_on_sigterm(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESIDENTBOT_")}
+    proc = await _spawn(env, tmp_path, "sandbox", "--port", "0")
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(60):
+            output = ""
+            while (found := re.search(r"open (http://127\.0\.0\.1:\d+/)", output)) is None:
+                line = await proc.stdout.readline()
+                assert line, f"the sandbox ended before printing its address:\n{output}"
+                output += line.decode(errors="replace")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{found.group(1)}sandbox/state") as response:
+                state = await response.json()
+        assert [p["id"] for p in state["personas"]] == [RESIDENT, NEIGHBOUR, LEADER, STAFF, MANAGER]
+        assert state["chats"][0]["messages"] == []
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(60):
+            await proc.communicate()
+    assert proc.returncode == 0
+    assert (tmp_path / "residentbot-sandbox.db").is_file()

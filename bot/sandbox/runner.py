@@ -4,6 +4,7 @@ served by the emulator's own HTTP server. Nothing leaves the machine; no token i
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -46,10 +47,14 @@ class Sandbox:
     def __init__(self, settings: Settings, options: Options, clock: TravelClock | None = None):
         self.options = options
         self.clock = clock or TravelClock(datetime.now(UTC))
+        # record_polls: a long session would keep every poll otherwise
         self.emu = BotAPIEmulator(
-            bot_username="residentbot_sandbox_bot", bot_first_name="Resident Bot"
+            bot_username="residentbot_sandbox_bot",
+            bot_first_name="Resident Bot",
+            record_polls=False,
         )
-        self.emu.record_polls = False  # a long session would keep every poll otherwise
+        #: One move of the clock at a time (two pages pressing at once wait for each other).
+        self.travelling = asyncio.Lock()
         self.settings = settings
         self.i18n = I18n(settings.timezone, settings.locale, clock=self.clock)
         self.db: Database | None = None

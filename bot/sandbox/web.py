@@ -156,7 +156,8 @@ class _Api:
         app = self.sandbox.app
         if app is None:
             raise web.HTTPServiceUnavailable(text="the bot is not running")
-        moved = await timetravel.travel(app, self.sandbox.clock, str(how))
+        async with self.sandbox.travelling:
+            moved = await timetravel.travel(app, self.sandbox.clock, str(how))
         return web.json_response({"ok": True, "moved": moved is not None})
 
     async def file(self, request: web.Request) -> web.Response:
