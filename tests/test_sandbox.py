@@ -206,6 +206,18 @@ async def test_a_language_switch_reaches_the_bot(played: Player) -> None:
     assert "I am the front desk of Wanjun Community" in state["chats"][0]["messages"][-1]["text"]
 
 
+async def test_the_page_follows_a_language_chosen_in_the_bot(played: Player) -> None:
+    await played.say(LEADER, "/language")
+    menu = (await played.messages(LEADER))[-1]
+    data = next(b["data"] for row in menu["buttons"] for b in row if b["text"] == "English")
+    await played.post(
+        "press", {"persona": LEADER, "chat": LEADER, "message": menu["id"], "data": data}
+    )
+    state = await played.state(LEADER)
+    assert state["locale"] == "en" and state["labels"]["send"] == "Send"
+    assert (await played.state(RESIDENT))["locale"] == "zh_Hans"  # the others keep theirs
+
+
 async def test_a_photo_and_a_voice_note_from_a_file(played: Player) -> None:
     await played.say(RESIDENT, "/report")
     await played.press(RESIDENT, "te1|")

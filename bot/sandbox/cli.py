@@ -73,10 +73,11 @@ def sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
 async def _serve(sandbox: Sandbox) -> int:
     from bot.sandbox.personas import NoCommunity
     from bot.sandbox.runner import SandboxError
+    from storage.db import DatabaseTooNewError
 
     try:
         address = await sandbox.start()
-    except (SandboxError, NoCommunity, OSError) as exc:
+    except (SandboxError, NoCommunity, DatabaseTooNewError, OSError) as exc:
         await sandbox.stop()
         print(f"residentbot: the sandbox cannot start: {exc}", file=sys.stderr)
         return 1

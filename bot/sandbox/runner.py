@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.app import ResidentApplication, build_application
 from bot.config import Settings
-from bot.i18n import LOCALES, I18n, Translator, locale_from_telegram
+from bot.i18n import LOCALES, I18n, Translator
 from bot.rules.clock import TravelClock
 from bot.rules.community import load_file
 from bot.sandbox import personas
@@ -60,7 +60,6 @@ class Sandbox:
         self.db: Database | None = None
         self.app: ResidentApplication | None = None
         self.cast: Cast | None = None
-        self.locales: dict[int, str] = {}
 
     @property
     def address(self) -> str:
@@ -81,11 +80,6 @@ class Sandbox:
         self.db = await Database.open(self.options.db_path)
         await self._load_community()
         self.cast = await personas.prepare(self.db, self.emu, self.clock)
-        async with self.db.read() as conn:
-            for persona in PERSONAS:
-                stored = await people.stored_locale(conn, persona.user_id)
-                default = locale_from_telegram(persona.language_code, settings.locale)
-                self.locales[persona.user_id] = stored or default
         self.app = await build_application(
             settings, db=self.db, clock=self.clock, rate_limit=self.options.paced
         )
@@ -117,8 +111,14 @@ class Sandbox:
             self.db = None
         await self.emu.stop()
 
-    def translator(self, user_id: int) -> Translator:
-        return self.i18n.translator(self.locales.get(user_id))
+    async def translator(self, user_id: int) -> Translator:
+        """The person's language, as the bot picks it (stored with /language or by the page,
+        else their Telegram language): the page speaks it too."""
+        assert self.db is not None
+        async with self.db.peek() as conn:
+            stored = await people.stored_locale(conn, user_id)
+        persona = next(p for p in PERSONAS if p.user_id == user_id)
+        return self.i18n.for_user(stored, persona.language_code)
 
     async def set_language(self, user_id: int, locale: str) -> None:
         """The person's language, as if they had picked it with /language (stored) and set
@@ -130,7 +130,6 @@ class Sandbox:
         async with self.db.transaction() as conn:
             await people.set_locale(conn, user_id, locale)
         self.emu.user(user_id, persona.name, LANGUAGE_CODES[locale])
-        self.locales[user_id] = locale
 
     def _prepare_file(self) -> None:
         path = self.options.db_path

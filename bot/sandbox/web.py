@@ -64,13 +64,13 @@ class _Api:
         seen = request.query.get("seen")
         if seen is not None and seen.lstrip("-").isdigit():
             await self.sandbox.emu.wait_change(int(seen), LONG_POLL_SECONDS)
-        return web.json_response(self._state(persona))
+        return web.json_response(await self._state(persona))
 
-    def _state(self, persona: int) -> dict[str, Any]:
+    async def _state(self, persona: int) -> dict[str, Any]:
         sandbox = self.sandbox
         cast = sandbox.cast
         assert cast is not None
-        tr = sandbox.translator(persona)
+        tr = await sandbox.translator(persona)
         building = tr.name(cast.building_names)
         chats = [(persona, tr._(labels.LABELS["private"]), True)]
         chats += [
