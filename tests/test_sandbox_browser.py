@@ -19,6 +19,15 @@ from tests.test_sandbox import options, settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+#: A photo file (a tiny PNG) for the page's photo button.
+PHOTO = {
+    "name": "leak.png",
+    "mimeType": "image/png",
+    "buffer": bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f6b2d90000000049454e44ae426082"
+    ),
+}
 #: Generous: a page condition not met in this time is a bug, not a slow machine.
 WAIT_MS = 30_000
 
@@ -83,6 +92,12 @@ async def walk_through(page: Page) -> None:
     await page.locator('[data-callback="tc1|leak"]').last.click()
     await expect(page.locator('[data-callback^="tc1|"]')).to_have_count(0)
     await say(page, "厨房水管漏水")
+    await expect(page.locator('[data-callback="tn1|ok"]')).to_have_count(1)
+    # a photo from a file, as a phone's picker gives it
+    summaries = await bot_said.count()
+    await page.set_input_files("#photo", files=[PHOTO])
+    await expect(page.locator("#messages .msg.mine img")).to_be_visible()
+    await expect(bot_said).to_have_count(summaries + 1)
     await page.locator('[data-callback="tn1|ok"]').last.click()
     await expect(bot_said.last).to_contain_text("#1")
     told_before = await messages.count()

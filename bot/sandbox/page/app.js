@@ -85,7 +85,7 @@ function draw(data) {
   $("now").textContent = data.now;
   if (changed("personas", [data.personas, data.persona])) {
     $("persona").replaceChildren(...data.personas.map((p) =>
-      el("option", { value: p.id, text: `${p.name} · ${p.role}` })));
+      el("option", { value: p.id, text: p.name })));
     $("persona").value = String(data.persona);
     const me = data.personas.find((p) => p.id === data.persona);
     $("role").textContent = me ? me.role : "";
