@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import FilePayload, Page, async_playwright, expect
 
 from bot.rules.clock import TravelClock
 from bot.sandbox.personas import MANAGER, RESIDENT, STAFF, STAFF_CHAT
@@ -20,7 +20,7 @@ from tests.test_sandbox import options, settings
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 #: A photo file (a tiny PNG) for the page's photo button.
-PHOTO = {
+PHOTO: FilePayload = {
     "name": "leak.png",
     "mimeType": "image/png",
     "buffer": bytes.fromhex(
