@@ -1,5 +1,6 @@
-"""The ``residentbot`` command: run, init, invites, export, grant, revoke, backup, restore,
-check (thin: parses, then calls; the operator's commands live in ``bot.ops``)."""
+"""The ``residentbot`` command: run, sandbox, init, invites, export, grant, revoke, backup,
+restore, check (thin: parses, then calls; the operator's commands live in ``bot.ops``, the
+sandbox in ``bot.sandbox``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from bot.rules.auth import Role
 from bot.rules.clock import system_clock, to_ts
 from bot.rules.community import CommunityFileError, load_file
 from bot.rules.figures import days_period
+from bot.sandbox import cli as sandbox_cli
 from bot.services import exports
 from bot.services.exports import EXPORTS, FORMATS, Viewer
 from bot.texts.owners import owner_letter
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (long polling) until Ctrl+C / SIGTERM")
     run.add_argument("--verbose", action="store_true", help="log debug messages")
+    sandbox_cli.register(sub)
 
     init = sub.add_parser(
         "init", help="load or update the community from a TOML file (safe to run again)"
@@ -122,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run(settings, verbose=verbose)
+        if args.command == "sandbox":
+            return sandbox_cli.sandbox_command(args, settings)
         if args.command == "backup":
             return ops_backup.backup_command(args, settings)
         if args.command == "restore":

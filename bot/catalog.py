@@ -76,6 +76,7 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/services/meetings*.py",
         "bot/services/chats*.py",
     ),
+    "sandbox": ("bot/sandbox/**/*.py",),
 }
 
 

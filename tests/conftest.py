@@ -46,11 +46,11 @@ from bot.feature import Feature
 from bot.rules.auth import Role
 from bot.rules.clock import TravelClock, to_ts
 from bot.rules.community import load_file
+from bot.sandbox.emulator import BotAPIEmulator, SentMessage
 from bot.updates import FloodGuard
 from storage import community, people
 from storage.db import Database
 from tests import privacy_walk as walk
-from tests.emulator import BotAPIEmulator, SentMessage
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
