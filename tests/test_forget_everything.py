@@ -136,6 +136,11 @@ TABLES: dict[str, tuple[str, ...]] = {
     "meeting_occurrences": (),
     "meeting_rsvps": ("SELECT 1 FROM meeting_rsvps WHERE user_id = :p",),
     "meeting_due": (),
+    "inspection_plans": (),
+    "inspection_items": (),
+    "inspection_rounds": (),
+    "inspection_results": (),
+    "ticket_visits": (),
 }
 
 
