@@ -139,7 +139,13 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
     settings["makeup_workdays"] = sorted(
         (v if isinstance(v, date) else _date(v) or date.min).isoformat() for v in workdays
     )
-    for key in ("tickets_per_day", "rating_reminder_hours", "booking_reminder_minutes"):
+    for key in (
+        "tickets_per_day",
+        "rating_reminder_hours",
+        "booking_reminder_minutes",
+        "visit_window_minutes",
+        "visit_reminder_minutes",
+    ):
         if key in top:
             if not isinstance(top[key], int) or top[key] < 1:
                 problems.append(f"community.{key} must be a positive whole number")
