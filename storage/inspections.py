@@ -51,7 +51,12 @@ async def sync_plans(
     conn: aiosqlite.Connection, specs: Sequence[PlanSpec], note: Callable[[str, str], None]
 ) -> None:
     """Make the plans and items match the file: new ones added, changed ones updated (a changed
-    recurrence is due again from the next sweep), removed ones retired, never deleted."""
+    recurrence is due again from the next sweep), removed ones retired, never deleted. A file
+    without plans applied to a database from before 0021 (an upgrade's test) changes nothing."""
+    if not specs and not await fetch_one(
+        conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inspection_plans'"
+    ):
+        return
     buildings = {r[0]: r[1] for r in await fetch_all(conn, "SELECT code, id FROM buildings")}
     current = {
         r[0]: r[1:]

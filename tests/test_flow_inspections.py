@@ -6,12 +6,13 @@ exactly once, across a restart; the rounds in /stats."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import datetime, timedelta
 
 import pytest
 
 from bot.rules.auth import Role
-from bot.rules.community import CommunityFileError, parse
+from bot.rules.community import CommunityFileError, CommunitySpec, parse
 from storage import community
 from tests.conftest import EXAMPLE, SHANGHAI, Harness
 from tests.test_flow_tickets import MANAGER, RESIDENT, STAFF, STAFF_CHAT, last, officer, setup
@@ -42,9 +43,7 @@ category = "leak"
 """
 
 
-def spec_with(extra: str = PLAN) -> object:
-    import tomllib
-
+def spec_with(extra: str = PLAN) -> CommunitySpec:
     return parse(tomllib.loads(EXAMPLE.read_text(encoding="utf-8") + extra))
 
 
@@ -53,7 +52,7 @@ async def planned(h: Harness) -> None:
     await setup(h)
     assert h.db is not None
     async with h.db.transaction() as conn:
-        report = await community.apply_spec(conn, spec_with())  # type: ignore[arg-type]
+        report = await community.apply_spec(conn, spec_with())
     assert report.changes["inspection_plans"] == ["added fire-1"]
 
 

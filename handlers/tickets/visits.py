@@ -58,15 +58,24 @@ VISIT_LINKS = service.Links(
 )
 
 
+async def _offerable(
+    turn: Turn, conn: aiosqlite.Connection, query: CallbackQuery, ticket_id: int
+) -> Ticket | None:
+    """The ticket, if the presser handles it and a visit can still be arranged (else the
+    press is answered and None returned)."""
+    ticket = await load_for_staff(turn, conn, query, ticket_id)
+    if ticket is not None and not offerable(ticket):
+        await moved_on(turn, query, ticket)
+        return None
+    return ticket
+
+
 async def visit_offer(update: Update, context: Context) -> None:
     """The card shows the windows (and "the resident chooses"); Back restores its buttons."""
     query, data, turn = await pressed(update, context, VisitOffer)
     async with context.services.db.read() as conn:
-        ticket = await load_for_staff(turn, conn, query, data.ticket_id)
+        ticket = await _offerable(turn, conn, query, data.ticket_id)
         if ticket is None:
-            return
-        if not offerable(ticket):
-            await moved_on(turn, query, ticket)
             return
         ws = await service.offer_windows(conn, turn.now)
     tr = turn.tr
@@ -93,11 +102,8 @@ async def visit_window(update: Update, context: Context) -> None:
     query, data, turn = await pressed(update, context, VisitWindow)
     services = context.services
     async with services.db.transaction() as conn:
-        ticket = await load_for_staff(turn, conn, query, data.ticket_id)
+        ticket = await _offerable(turn, conn, query, data.ticket_id)
         if ticket is None:
-            return
-        if not offerable(ticket):
-            await moved_on(turn, query, ticket)
             return
         window = None
         if data.start != 0:
