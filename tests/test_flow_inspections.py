@@ -150,6 +150,10 @@ async def test_a_round_from_its_due_time_to_a_not_ok_item_opening_a_linked_ticke
     card, photo = harness.emu.messages(STAFF_CHAT)  # the card, then the round's photo
     assert "#1" in card.body and harness.emu.find_button(card, "ta1|1|acc")
     assert photo.kind == "photo"
+    # a tick forged on a group's message is sent to the private chat, nothing changes
+    await harness.press(staff, card, f"ik1|1|{drains}|0")
+    assert "in a private chat" in alert(harness)
+    assert await harness.rows("SELECT COUNT(*) FROM inspection_results") == [(2,)]
     assert await harness.rows("SELECT state, done_at IS NOT NULL FROM inspection_rounds") == [
         ("done", 1)
     ]

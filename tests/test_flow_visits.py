@@ -137,6 +137,20 @@ async def test_a_window_offered_the_resident_not_available_reminders_and_on_site
     assert harness.emu.unanswered_callbacks() == []
 
 
+async def test_a_new_offer_ends_the_wait_of_the_last(harness: Harness) -> None:
+    resident, staff = await accepted_home_repair(harness)
+    await harness.press(staff, card(harness), "hvo1|1")
+    await harness.press(staff, card(harness), f"hvw1|1|{at(23, 12)}")
+    await harness.tap(resident, "hvn1|1")
+    await harness.tap(resident, f"hvp1|1|{at(24, 14)}")  # not available until Tuesday 14:00
+    assert await harness.rows("SELECT end_at FROM ticket_pauses") == [(at(24, 14),)]
+    harness.clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=SHANGHAI))
+    await harness.press(staff, card(harness), "hvo1|1")  # the resident called: today after all
+    await harness.press(staff, card(harness), f"hvw1|1|{at(23, 14)}")
+    assert await harness.rows("SELECT end_at FROM ticket_pauses") == [(at(23, 11),)]
+    assert await harness.rows("SELECT resolution_due_at FROM tickets") == [(at(23, 19),)]
+
+
 async def test_the_resident_picks_a_window_from_buttons(harness: Harness) -> None:
     resident, staff = await accepted_home_repair(harness)
     await harness.press(staff, card(harness), "hvo1|1")

@@ -87,9 +87,14 @@ async def offer(
     now: datetime,
 ) -> int:
     """A window offered to the resident (or, ``window`` None, the resident asked to choose):
-    the visit row, the ticket's history and the resident's message with its buttons."""
+    the visit row (replacing the last one, whose wait for the resident ends now), the ticket's
+    history and the resident's message with its buttons."""
     ts = to_ts(now)
     span = (to_ts(window.start), to_ts(window.end)) if window else None
+    before = await visits.current(conn, t.id)
+    if before is not None and before.pause_id is not None:  # the old wait ends with its visit
+        await visits.cut_pause(conn, before.pause_id, ts)
+        await ticket_service.reschedule(conn, t.id)
     visit_id = await visits.offer(conn, t.id, staff_id, span, ts)
     detail = f"{span[0]}-{span[1]}" if span else "resident chooses"
     await ticket_store.add_history(conn, t.id, ts, staff_id, "visit_offered", detail)

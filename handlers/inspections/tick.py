@@ -26,6 +26,7 @@ from handlers.kit import (
     button,
     keyboard,
     pressed,
+    private_only,
     refuse,
     reply,
     stale,
@@ -45,7 +46,9 @@ def may_tick(turn: Turn, c: service.Checklist) -> bool:
     )
 
 
+@private_only
 async def tick_pressed(update: Update, context: Context) -> str | int:
+    """A tick (in private: the checklist is sent there; a press in a group is redirected)."""
     query, data, turn = await pressed(update, context, InspectTick)
     async with context.services.db.read() as conn:
         c = await service.checklist(conn, data.round_id)
