@@ -165,6 +165,23 @@ async def advance(conn: aiosqlite.Connection, plan_id: int, was: int, then: int)
     return cur.rowcount == 1
 
 
+async def active_plans(conn: aiosqlite.Connection) -> list[Plan]:
+    rows = await fetch_all(
+        conn, f"SELECT {_PLAN} FROM inspection_plans WHERE active = 1 ORDER BY position, id"
+    )
+    return [_plan(r) for r in rows]
+
+
+async def open_rounds(conn: aiosqlite.Connection, limit: int = 20) -> list[Round]:
+    """Rounds not done yet, oldest due first."""
+    rows = await fetch_all(
+        conn,
+        f"SELECT {_ROUND} FROM inspection_rounds WHERE state = 'open' ORDER BY due_at, id LIMIT ?",
+        (limit,),
+    )
+    return [Round(*r) for r in rows]
+
+
 async def items(conn: aiosqlite.Connection, plan_id: int) -> list[Item]:
     rows = await fetch_all(
         conn,

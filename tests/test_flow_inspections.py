@@ -239,3 +239,38 @@ def test_the_community_file_s_plans_are_checked(change: tuple[str, str], problem
     with pytest.raises(CommunityFileError) as caught:
         spec_with(PLAN.replace(*change))
     assert any(problem in p for p in caught.value.problems), caught.value.problems
+
+
+async def test_rounds_lists_plans_and_open_rounds_and_opens_a_checklist_again(
+    harness: Harness,
+) -> None:
+    await planned(harness)
+    staff = await officer(harness, STAFF, "Sam", Role.STAFF)
+    resident = harness.emu.user(RESIDENT, "Ann", "en")
+    await harness.command(resident, "start")
+    await harness.command(resident, "rounds")
+    assert "not open to you" in last(harness, RESIDENT)
+    await harness.command(staff, "rounds")
+    text = last(harness, STAFF)
+    assert "• Building 1 fire round (1号楼 · B1 stairwell): every day at 09:00;" in text
+    assert "first round being scheduled; Sam" in text and "Every round is done." in text
+    await due_round(harness)
+    harness.clock.set(at(24, 14))
+    await harness.command(staff, "rounds")
+    listing = harness.emu.last_message(STAFF)
+    assert "next tomorrow 9:00; Sam" in listing.body
+    assert "Building 1 fire round, due today 9:00: 0 of 2 checked (past its deadline)" in (
+        listing.body
+    )
+    await harness.press(staff, listing, "io1|1")
+    copy = harness.emu.last_message(STAFF)
+    assert "Inspection round: Building 1 fire round" in copy.body
+    drains = (await harness.rows("SELECT id FROM inspection_items WHERE code = 'drains'"))[0][0]
+    await harness.press(staff, copy, f"ik1|1|{drains}|1")
+    assert "✅ Roof drains" in harness.emu.message(STAFF, copy.message_id).body  # the new copy
+    rows = await harness.rows("SELECT COUNT(*) FROM outbox")
+    await harness.press(resident, listing, "io1|1")  # forged by a resident
+    assert "not open to you" in alert(harness)
+    await harness.press(staff, listing, "io1|99")
+    assert "no longer valid" in alert(harness)
+    assert await harness.rows("SELECT COUNT(*) FROM outbox") == rows

@@ -48,6 +48,7 @@ MATRIX: dict[str, str] = {
     "/report": "Y Y Y Y Y Y Y Y Y",
     "/mytickets": "Y Y Y Y Y Y Y Y Y",
     "/queue": ". Y Y . . . . . .",
+    "/rounds": ". Y Y . . . . . .",
     "/ticket 1": ". Y Y . . . . . .",
     "/buildingtickets": ". Y Y . Y Y . . .",
     "/book": ". Y Y . . . Y Y .",
@@ -128,7 +129,8 @@ README_ROWS: dict[str, list[str]] = {
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
     "`/stats` (figures and charts)": ["/stats"],
-    "offer a home-visit time, tick an inspection round's items": [
+    "offer a home-visit time, tick an inspection round's items, `/rounds`": [
+        "/rounds",
         "press: offer a home-visit time (building 2)",
         "press: tick an inspection item (building 2)",
     ],

@@ -113,21 +113,29 @@ async def _start_round(
         else await people.role_holders(conn, Role.MANAGER, plan.building_id)
     )
     for reader in readers:
-        tr = await translator_for(i18n, conn, reader)
-        payload = outbox.Payload(
-            text=await render(conn, tr, found),
-            buttons=links.checklist(tr, round_id, found.items, found.results),
-        )
-        await outbox.push(
-            conn,
-            reader,
-            payload,
-            now=now,
-            kind="inspection",
-            ref=str(round_id),
-            card=round_card(round_id),
-        )
+        await post_checklist(conn, i18n, links, found, reader, now)
     return True
+
+
+async def post_checklist(
+    conn: aiosqlite.Connection, i18n: I18n, links: Links, c: Checklist, chat_id: int, now: int
+) -> None:
+    """The round's checklist as a card in this chat (a newer copy there replaces the older
+    one as the copy that ticks edit)."""
+    tr = await translator_for(i18n, conn, chat_id)
+    payload = outbox.Payload(
+        text=await render(conn, tr, c),
+        buttons=links.checklist(tr, c.round.id, c.items, c.results),
+    )
+    await outbox.push(
+        conn,
+        chat_id,
+        payload,
+        now=now,
+        kind="inspection",
+        ref=str(c.round.id),
+        card=round_card(c.round.id),
+    )
 
 
 async def _escalate(conn: aiosqlite.Connection, i18n: I18n, rnd: Round, now: int) -> None:

@@ -1,7 +1,8 @@
 """Inspection rounds (巡检): plans come from the community file (``[[inspections]]``); the
 "inspections" job makes each due round once and sends its checklist to the assignee in
 private, and tells the managers once about a round not done by its deadline; the assignee (or
-staff covering) ticks each item ok / not ok, with a photo where the plan asks (``tick``); a
+staff covering) ticks each item ok / not ok, with a photo where the plan asks (``tick``);
+``/rounds`` lists the plans and the rounds not done yet, each checklist to open again; a
 "not ok" opens a ticket in the item's category, linked to the round. The rounds' figures are
 in /stats (``handlers.stats``). The use cases are ``bot.services.inspections``.
 
@@ -13,14 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
-from bot.feature import Feature, JobSpec
+from bot.feature import CommandSpec, Feature, JobSpec
+from bot.i18n import N_
+from bot.rules.auth import Role
 from bot.services import inspections as service
 from bot.services import tickets as ticket_service
-from handlers.inspections import tick
+from handlers.inspections import rounds, tick
+from handlers.inspections.callbacks import RoundOpen
 from handlers.inspections.keyboards import LINKS
+from handlers.kit.callbacks import matches
 
 JOB = "inspections"
 
@@ -32,7 +37,11 @@ async def sweep_job(context: Context) -> None:
 
 
 def _handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [tick.conversation()]
+    return [
+        tick.conversation(),
+        CommandHandler("rounds", rounds.rounds_command),
+        CallbackQueryHandler(rounds.round_open, pattern=matches(RoundOpen)),
+    ]
 
 
 def feature(ticket_links: ticket_service.Links) -> Feature:
@@ -40,5 +49,12 @@ def feature(ticket_links: ticket_service.Links) -> Feature:
     return Feature(
         name="inspections",
         handlers=_handlers,
+        commands=(
+            CommandSpec(
+                "rounds",
+                N_("Staff: inspection plans and rounds not done yet"),
+                roles=(Role.STAFF, Role.MANAGER),
+            ),
+        ),
         jobs=(JobSpec(JOB, sweep_job, interval_seconds=60.0, first_seconds=15.0),),
     )

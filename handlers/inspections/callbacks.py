@@ -15,3 +15,11 @@ class InspectTick(CallbackData):
     round_id: int
     item_id: int
     ok: bool
+
+
+@callback("io")
+@dataclass(frozen=True)
+class RoundOpen(CallbackData):
+    """/rounds: a fresh copy of this round's checklist."""
+
+    round_id: int
