@@ -274,3 +274,15 @@ async def test_rounds_lists_plans_and_open_rounds_and_opens_a_checklist_again(
     await harness.press(staff, listing, "io1|99")
     assert "no longer valid" in alert(harness)
     assert await harness.rows("SELECT COUNT(*) FROM outbox") == rows
+
+
+async def test_without_a_manager_a_missed_round_goes_to_the_staff_chat(harness: Harness) -> None:
+    await planned(harness)
+    await officer(harness, STAFF, "Sam", Role.STAFF)
+    await due_round(harness)
+    harness.clock.set(at(24, 13))
+    await harness.run_job(JOB)
+    told = harness.emu.last_message(STAFF_CHAT)
+    assert "巡检没有按时完成" in told.body and "负责人：Sam" in told.body
+    await harness.run_job(JOB)
+    assert len(harness.emu.messages(STAFF_CHAT)) == 1

@@ -139,12 +139,17 @@ async def post_checklist(
 
 
 async def _escalate(conn: aiosqlite.Connection, i18n: I18n, rnd: Round, now: int) -> None:
-    """A missed round told to the managers of its building (queued with its mark)."""
+    """A missed round told to the managers of its building, or without one the staff chat
+    (queued in the transaction of its mark)."""
     found = await checklist(conn, rnd.id)
     if found is None:
         return
     building = await _building(conn, found.plan)
-    for manager in await people.role_holders(conn, Role.MANAGER, found.plan.building_id):
+    readers = await people.role_holders(conn, Role.MANAGER, found.plan.building_id)
+    if not readers:  # no manager: the staff chat, as for a ticket's escalation
+        info = await community.get_community(conn)
+        readers = [info.staff_chat_id] if info and info.staff_chat_id is not None else []
+    for manager in readers:
         tr = await translator_for(i18n, conn, manager)
         text = missed_text(
             tr,

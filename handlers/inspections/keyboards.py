@@ -21,6 +21,7 @@ NAME_CHARS = 24
 def checklist_markup(
     tr: Translator, round_id: int, items: Sequence[Item], results: dict[int, Result]
 ) -> InlineKeyboardMarkup | None:
+    """✅ / ❌ for each item not ticked yet; None once every item is."""
     rows: list[list[InlineKeyboardButton]] = []
     for item in items:
         if item.id in results:

@@ -59,7 +59,7 @@ async def tick_pressed(update: Update, context: Context) -> str | int:
     if not may_tick(turn, c):
         await refuse(update, turn, Refusal.NO_RIGHT)
         return ConversationHandler.END
-    if item.id in c.results:
+    if item.id in c.results or c.round.state == "done":
         await answer(query, turn.tr._("This item is already checked."), alert=True)
         return ConversationHandler.END
     if item.photo:
