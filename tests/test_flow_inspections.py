@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -70,6 +71,15 @@ async def due_round(h: Harness) -> None:
     await h.run_job(JOB)
 
 
+async def staff_and_resident(h: Harness) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The plan applied; Sam (its assignee, staff) and Ann (a resident) have started the bot."""
+    await planned(h)
+    staff = await officer(h, STAFF, "Sam", Role.STAFF)
+    resident = h.emu.user(RESIDENT, "Ann", "en")
+    await h.command(resident, "start")
+    return staff, resident
+
+
 def alert(h: Harness) -> str:
     return str(h.emu.calls_of("answerCallbackQuery")[-1].params.get("text", ""))
 
@@ -77,10 +87,7 @@ def alert(h: Harness) -> str:
 async def test_a_round_from_its_due_time_to_a_not_ok_item_opening_a_linked_ticket(
     harness: Harness,
 ) -> None:
-    await planned(harness)
-    staff = await officer(harness, STAFF, "Sam", Role.STAFF)
-    resident = harness.emu.user(RESIDENT, "Ann", "en")
-    await harness.command(resident, "start")
+    staff, resident = await staff_and_resident(harness)
     await due_round(harness)
     rows = await harness.rows(
         "SELECT id, due_at, deadline_at, assignee_id, state FROM inspection_rounds"
@@ -244,10 +251,7 @@ def test_the_community_file_s_plans_are_checked(change: tuple[str, str], problem
 async def test_rounds_lists_plans_and_open_rounds_and_opens_a_checklist_again(
     harness: Harness,
 ) -> None:
-    await planned(harness)
-    staff = await officer(harness, STAFF, "Sam", Role.STAFF)
-    resident = harness.emu.user(RESIDENT, "Ann", "en")
-    await harness.command(resident, "start")
+    staff, resident = await staff_and_resident(harness)
     await harness.command(resident, "rounds")
     assert "not open to you" in last(harness, RESIDENT)
     await harness.command(staff, "rounds")

@@ -10,20 +10,11 @@ from datetime import datetime
 from bot.i18n import N_, Translator
 from bot.rules.inspections import Item, Plan, Result, Round, RoundSums
 from bot.rules.recurrence import Every, Recurrence
+from bot.texts.meetings import WEEKDAYS
 
 INSPECTION_TICKS_LABEL = N_("Inspection items ticked")
 
 OK_MARK, NOT_OK_MARK, TODO_MARK = "✅", "❌", "▫️"
-
-WEEKDAY_NAMES = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 
 
 def recurrence_text(tr: Translator, r: Recurrence) -> str:
@@ -32,7 +23,7 @@ def recurrence_text(tr: Translator, r: Recurrence) -> str:
     if r.every is Every.DAILY:
         return tr._("every day at {time}", time=at)
     if r.every is Every.WEEKLY:
-        return tr._("every {weekday} at {time}", weekday=tr._(WEEKDAY_NAMES[r.weekday]), time=at)
+        return tr._("every {weekday} at {time}", weekday=tr._(WEEKDAYS[r.weekday]), time=at)
     return tr._("on day {day} of every month at {time}", day=r.day, time=at)
 
 
