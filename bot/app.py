@@ -32,6 +32,7 @@ from handlers import (
     admin,
     bookings,
     errors,
+    inspections,
     join,
     meetings,
     notices,
@@ -40,12 +41,14 @@ from handlers import (
     tickets,
     votes,
 )
+from handlers.tickets.keyboards import LINKS as TICKET_LINKS
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 FEATURES: list[Feature] = [
     join.FEATURE,
+    inspections.feature(TICKET_LINKS),  # before tickets: its photo step comes before a report's
     tickets.FEATURE,
     bookings.FEATURE,
     votes.FEATURE,

@@ -31,6 +31,13 @@ LOCALE_ROOT = ROOT / "locales"
 SOURCE_DIRS = ("bot", "handlers", "storage")
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "n_": (1, 2)}
 DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
+    "inspections": (
+        "handlers/inspections/**/*.py",
+        "bot/rules/inspections*.py",
+        "bot/rules/recurrence*.py",
+        "bot/texts/inspections*.py",
+        "bot/services/inspections*.py",
+    ),
     "figures": (
         "handlers/stats/**/*.py",
         "bot/rules/figures/**/*.py",
@@ -47,6 +54,7 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/rules/sla*.py",
         "bot/rules/sla/**/*.py",
         "bot/services/tickets*.py",
+        "bot/services/visits*.py",
     ),
     "bookings": (
         "handlers/bookings/**/*.py",

@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.rules.community import CommunitySpec
 from bot.rules.privacy import mask_personal, unit_candidates
+from storage import inspections
 from storage.db import fetch_all, fetch_one
 
 
@@ -211,6 +212,7 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
             for r in spec.rooms
         },
     )
+    await inspections.sync_plans(conn, spec.inspections, report.note)
     return report
 
 

@@ -39,6 +39,9 @@ Kept for the community's record, without a link to them (id columns set to NULL)
   ``roles`` of others (granted_by), ``admin_claims`` and ``owner_codes`` (used_by: the code
   stays used), ``figure_settings`` (changed_by),
   ``audit_log`` (actor; a subject or detail that was their id is emptied);
+- ``inspection_plans`` and ``inspection_rounds`` (assignee_id), ``inspection_results``
+  (checked_by: the tick, its photo and the ticket it opened stay the round's record),
+  ``ticket_visits`` (offered_by: the window and arrival stay the ticket's record);
 - ``outbox`` rows to other people that named them (a ticket's card, a join request) or carried
   their phone or ID numbers (found in what they wrote in tickets, as their answer pushed to
   staff): each of their names (and "#<id>") becomes "-", each number is masked, and a card's
@@ -48,9 +51,10 @@ Nothing of the person in them: ``community``, ``buildings``, ``owners`` (the own
 the community file: names of legal owners, not Telegram accounts; /forgetme is about the
 person's use of the bot), ``units``, ``categories``, ``rooms``, ``ticket_pauses``,
 ``sla_reminders``, ``booking_reminders``, ``vote_due``, ``meeting_occurrences``,
-``meeting_due``, ``owner_claims`` (a claim belongs to a residence: theirs are deleted with
-their residences), ``figure_reports`` (the monthly report's due rows), ``outbox_files`` (the
-charts the outbox uploads: figures, no person), ``backup_due`` (the daily backup's due rows),
+``meeting_due``, ``inspection_items`` (a plan's checklist), ``owner_claims`` (a claim
+belongs to a residence: theirs are deleted with their residences), ``figure_reports`` (the
+monthly report's due rows), ``outbox_files`` (the charts the outbox uploads: figures, no
+person), ``backup_due`` (the daily backup's due rows),
 ``schema_version``.
 
 Not in our database, so beyond /forgetme: the backups made before (they age out by the
@@ -66,7 +70,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from storage import bookings, outbox_forget, people, ticket_privacy
+from storage import bookings, inspections, outbox_forget, people, ticket_privacy, visits
 from storage import meetings as meetings_store
 from storage import notices as notices_store
 from storage import votes as votes_store
@@ -83,11 +87,12 @@ class DataSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_FEATURES = (ticket_privacy, bookings, votes_store, notices_store, meetings_store)
+_FEATURES = (ticket_privacy, bookings, votes_store, notices_store, meetings_store, inspections)
 DESCRIBERS: list[Describe] = [store.describe for store in _FEATURES]
 #: Features whose forgetting needs only the person's id (tickets also need the names).
 FORGETTERS: list[Forget] = [
-    store.forget for store in (bookings, votes_store, notices_store, meetings_store)
+    store.forget
+    for store in (bookings, votes_store, notices_store, meetings_store, inspections, visits)
 ]
 
 

@@ -45,3 +45,30 @@ async def test_the_earliest_row_still_to_come(tmp_path: Path) -> None:
     add(path, "UPDATE meeting_due SET done_at = 1")
     assert await next_due(path, 2000) == 5000  # done rows do not count
     assert await next_due(path, 5000) is None
+
+
+async def test_inspection_rounds_and_home_visits_count_too(tmp_path: Path) -> None:
+    path = tmp_path / "due.db"
+    assert await next_due(path, 1000) is None
+    add(
+        path,
+        "INSERT INTO inspection_plans (code, names, recurrence, deadline_minutes, next_due_at)"
+        " VALUES ('roof', '{}', '{}', 60, 9000)",
+    )
+    assert await next_due(path, 1000) == 9000  # a round to make
+    add(path, "UPDATE inspection_plans SET active = 0")
+    assert await next_due(path, 1000) is None  # a retired plan makes no rounds
+    add(
+        path,
+        "INSERT INTO inspection_rounds (plan_id, due_at, deadline_at) VALUES (1, 500, 7000)",
+    )
+    assert await next_due(path, 1000) == 7000  # a round's deadline, to escalate
+    add(
+        path,
+        "INSERT INTO ticket_visits (ticket_id, state, created_at, remind_at)"
+        " VALUES (1, 'agreed', 1, 6000)",
+    )
+    assert await next_due(path, 1000) == 6000  # a visit's reminders
+    add(path, "UPDATE ticket_visits SET reminded_at = 1")
+    add(path, "UPDATE inspection_rounds SET state = 'done'")
+    assert await next_due(path, 1000) is None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import tomllib
 from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
@@ -30,9 +31,11 @@ from typing import Any
 
 from bot.__main__ import prepare_admin_claim
 from bot.i18n import I18n
+from bot.rules.community import parse
 from bot.texts.votes import render_result
+from storage import community
 from storage.votes import options_from_json
-from tests.conftest import SHANGHAI, Harness
+from tests.conftest import EXAMPLE, SHANGHAI, Harness
 from tests.test_flow_bookings import TUESDAY, at, book, open_day, room_id
 from tests.test_flow_onboarding import choose_unit
 from tests.test_flow_votes import approve, building_id, unit_id, vote
@@ -136,7 +139,29 @@ TABLES: dict[str, tuple[str, ...]] = {
     "meeting_occurrences": (),
     "meeting_rsvps": ("SELECT 1 FROM meeting_rsvps WHERE user_id = :p",),
     "meeting_due": (),
+    "inspection_plans": ("SELECT 1 FROM inspection_plans WHERE assignee_id = :p",),
+    "inspection_items": (),  # a plan's checklist
+    "inspection_rounds": ("SELECT 1 FROM inspection_rounds WHERE assignee_id = :p",),
+    "inspection_results": ("SELECT 1 FROM inspection_results WHERE checked_by = :p",),
+    "ticket_visits": ("SELECT 1 FROM ticket_visits WHERE offered_by = :p",),
 }
+
+#: An inspection plan of building 1 whose rounds are hers (appended to the example file).
+PLAN = f"""
+[[inspections]]
+code = "roof-1"
+name = "Roof round"
+building = "1"
+place = "Roof"
+every = "daily"
+at = "10:30"
+assignee = {P}
+
+[[inspections.items]]
+code = "drains"
+name = "Roof drains"
+category = "leak"
+"""
 
 
 def tables(db: Path) -> list[str]:
@@ -280,6 +305,27 @@ async def test_forgetme_leaves_the_person_in_no_table(harness: Harness) -> None:
     rating = h.emu.last_message(P)
     await h.press(quilla, rating, "tv1|1|4")
     await h.text(quilla, f"Thanks, call {PHONE} again")
+    # Ann's repair at home: Quilla accepts it and offers a visit; Ann picks the time
+    await h.command(ann, "report")
+    await h.tap(ann, f"te1|{await unit_id(h, '1-104')}")
+    await h.tap(ann, "tc1|leak")
+    await h.text(ann, "The pipe under the sink drips")
+    await h.tap(ann, "tn1|ok")
+    await h.press(quilla, card(h, 4), "ta1|4|acc")
+    await h.press(quilla, card(h, 4), "hvw1|4|0")
+    await h.tap(ann, "hvp1|1|")
+    # an inspection round of hers (the community file names her): a "not ok" opens a ticket
+    async with h.db.transaction() as conn:
+        await community.apply_spec(
+            conn, parse(tomllib.loads(EXAMPLE.read_text(encoding="utf-8") + PLAN))
+        )
+    await h.run_job("inspections")
+    h.clock.advance(timedelta(minutes=30))
+    await h.run_job("inspections")
+    checklist = h.emu.last_message(P)
+    await h.press(quilla, checklist, h.emu.find_button(checklist, "ik1|1|")[:-1] + "0")
+    assert await h.rows("SELECT reporter_id FROM tickets WHERE id = 5") == [(P,)]
+    h.clock.set(h.clock() - timedelta(minutes=30))
 
     # bookings: hers, Ann's kitchen approved by her, a watch, a blackout
     await book(h, quilla, "activity", at(TUESDAY, "10:00"), 60)

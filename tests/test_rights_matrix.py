@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.rules.auth import Relation, Role
+from bot.rules.tickets import Kind
 from storage import owners, people
+from storage import tickets as tickets_store
 from storage import votes as votes_store
 from tests.conftest import SHANGHAI, Harness
-from tests.world import World, build_world, dump
+from tests.world import OLGA, World, build_world, dump
 
 ROLES = ("admin", "manager", "staff", "committee", "leader", "grid", "owner", "tenant", "none")
 IDS = dict(zip(ROLES, range(8001, 8010), strict=True))
@@ -46,6 +48,7 @@ MATRIX: dict[str, str] = {
     "/report": "Y Y Y Y Y Y Y Y Y",
     "/mytickets": "Y Y Y Y Y Y Y Y Y",
     "/queue": ". Y Y . . . . . .",
+    "/rounds": ". Y Y . . . . . .",
     "/ticket 1": ". Y Y . . . . . .",
     "/buildingtickets": ". Y Y . Y Y . . .",
     "/book": ". Y Y . . . Y Y .",
@@ -82,6 +85,8 @@ MATRIX: dict[str, str] = {
     # Nina's notice: besides its author, only the manager may cancel it
     "press: cancel a scheduled notice (building 2)": ". Y . . . . . . .",
     "press: move a meeting (new time)": ". Y . Y . . . . .",
+    "press: offer a home-visit time (building 2)": ". Y Y . . . . . .",
+    "press: tick an inspection item (building 2)": ". Y Y . . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -124,6 +129,11 @@ README_ROWS: dict[str, list[str]] = {
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
     "`/stats` (figures and charts)": ["/stats"],
+    "offer a home-visit time, tick an inspection round's items, `/rounds`": [
+        "/rounds",
+        "press: offer a home-visit time (building 2)",
+        "press: tick an inspection item (building 2)",
+    ],
 }
 
 #: The README's words for who, as roles (longest first, so "grid workers" is not "staff").
@@ -321,6 +331,55 @@ async def notice(h: Harness, world: World, role: str) -> str:
     return f"nx1|{world.notice_id}"
 
 
+async def home_visit(h: Harness, world: World, role: str) -> str:
+    """A new accepted repair in Olga's home, one per presser: offer it a visit time."""
+    unit = (await h.rows("SELECT id, building_id, floor FROM units WHERE code = '2-101'"))[0]
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        tid = await tickets_store.create(
+            conn,
+            kind=Kind.REPAIR,
+            category="leak",
+            priority="normal",
+            building_id=unit[1],
+            unit_id=unit[0],
+            floor=unit[2],
+            place="",
+            description="The tap drips",
+            voice_file_id=None,
+            photos=[],
+            anonymous=False,
+            reporter_id=OLGA,
+            now=0,
+        )
+        await tickets_store.update_fields(conn, tid, state="accepted", accepted_at=0)
+    return f"hvw1|{tid}|0"
+
+
+async def inspection_tick(h: Harness, world: World, role: str) -> str:
+    """A new round of a plan in building 2 with one item, one per presser: tick it ok."""
+    b2 = (await h.rows("SELECT id FROM buildings WHERE code = '2'"))[0][0]
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO inspection_plans (code, names, building_id, recurrence,"
+            ' deadline_minutes) VALUES (?, \'{"en": "Round"}\', ?, ?, 240)',
+            (f"matrix-{role}", b2, '{"every": "daily", "at": "09:00", "weekday": 0, "day": 1}'),
+        )
+        plan = cur.lastrowid
+        cur = await conn.execute(
+            "INSERT INTO inspection_items (plan_id, code, names, category)"
+            " VALUES (?, 'lift', '{\"en\": \"Lift room\"}', 'elevator')",
+            (plan,),
+        )
+        item = cur.lastrowid
+        cur = await conn.execute(
+            "INSERT INTO inspection_rounds (plan_id, due_at, deadline_at) VALUES (?, 0, 1)",
+            (plan,),
+        )
+    return f"ik1|{cur.lastrowid}|{item}|1"
+
+
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
@@ -332,6 +391,8 @@ PRESSES: dict[str, Target] = {
     "press: cancel a meeting": meeting,
     "press: cancel a scheduled notice (building 2)": notice,
     "press: move a meeting (new time)": move_meeting,
+    "press: offer a home-visit time (building 2)": home_visit,
+    "press: tick an inspection item (building 2)": inspection_tick,
 }
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.rules.inspections import PlanSpec, parse_plans
+
 PRIORITIES = ("urgent", "normal", "low")
 NAME_LOCALES = ("zh_Hans", "en", "zh_Hant")
 
@@ -82,6 +84,7 @@ class CommunitySpec:
     categories: list[CategorySpec] = field(default_factory=list)
     rooms: list[RoomSpec] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # {locale: name}, every locale
+    inspections: list[PlanSpec] = field(default_factory=list)  # bot.rules.inspections
 
 
 def load_file(path: Path) -> CommunitySpec:
@@ -136,7 +139,13 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
     settings["makeup_workdays"] = sorted(
         (v if isinstance(v, date) else _date(v) or date.min).isoformat() for v in workdays
     )
-    for key in ("tickets_per_day", "rating_reminder_hours", "booking_reminder_minutes"):
+    for key in (
+        "tickets_per_day",
+        "rating_reminder_hours",
+        "booking_reminder_minutes",
+        "visit_window_minutes",
+        "visit_reminder_minutes",
+    ):
         if key in top:
             if not isinstance(top[key], int) or top[key] < 1:
                 problems.append(f"community.{key} must be a positive whole number")
@@ -239,9 +248,18 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
         rules = {k: v for k, v in raw.items() if k not in ("code", "name")}
         rooms.append(RoomSpec(code, names, rules, index))
 
+    inspections = parse_plans(
+        data.get("inspections", []),
+        _names,
+        seen_buildings,
+        {c.code for c in categories},
+        problems,
+    )
+
     if problems:
         raise CommunityFileError(problems)
     return CommunitySpec(
+        inspections=inspections,
         names=_three_names(top, name),
         name=name,
         timezone=tz,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.texts.bookings import BOOKINGS_LABEL
+from bot.texts.inspections import INSPECTION_TICKS_LABEL
 from bot.texts.meetings import MEETINGS_LABEL, RSVP_LABEL
 from bot.texts.notices import MUTED_LABEL, NOTICES_LABEL
 from bot.texts.tickets import FOLLOWED_LABEL, TICKETS_LABEL
@@ -19,4 +20,5 @@ DATA_LABELS = {
     "notices_muted": MUTED_LABEL,
     "meetings_organised": MEETINGS_LABEL,
     "meeting_answers": RSVP_LABEL,
+    "inspection_ticks": INSPECTION_TICKS_LABEL,
 }

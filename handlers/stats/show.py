@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from bot.charts import MissingFontError, draw
 from bot.context import Context
 from bot.rules.auth import Action, can
-from bot.services import exports
+from bot.services import exports, inspections
 from bot.services import figures as service
 from bot.texts.figures import report_text
 from handlers.kit import Turn, answer, button
@@ -49,9 +49,11 @@ async def show(update: Update, context: Context) -> None:
     await answer(press.query, turn.tr._("Counting…"))
     tr, services = turn.tr, context.services
     found, names = await service.gather(services.db, tr.tz, period, turn.now, building)
-    await chat.send_message(
-        report_text(tr, found, names), reply_markup=after_report(turn, press.data)
-    )
+    text = report_text(tr, found, names)
+    rounds = await inspections.figures_line(services.db, tr, period, turn.now, building)
+    if rounds:
+        text += "\n\n" + rounds
+    await chat.send_message(text, reply_markup=after_report(turn, press.data))
     try:
         drawn = await draw(tr, found, names)
     except MissingFontError as exc:

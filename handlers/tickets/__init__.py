@@ -9,7 +9,8 @@ steps in ``where``, ``duplicates`` and ``describe``, prompts in ``prompts``, the
 ``draft``); ``mine`` (/mytickets, withdraw), ``notes`` and ``rating`` (the "tickets-note"
 conversation); the staff side: ``card`` (card presses), ``outcome`` and ``question`` (the
 "tickets-ask" conversation), ``queue`` (/queue, /ticket), ``access`` (who may press), ``sla``
-(the job); ``leaders`` (open tickets in a leader's buildings). The use cases shared with the job
+(the job); ``leaders`` (open tickets in a leader's buildings); ``visits`` (home-visit
+windows on a repair at home, the "visits-remind" job). The use cases shared with the job
 (deadlines, cards and their edits, news, the sweep) are in ``bot.services.tickets``.
 """
 
@@ -25,7 +26,7 @@ from bot.rules.auth import Role
 from bot.rules.tickets import Move
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.tickets import card, mine, notes, outcome, queue, report
+from handlers.tickets import card, mine, notes, outcome, queue, report, visits
 from handlers.tickets import leaders as tickets_leaders
 from handlers.tickets.access import act, is_staff
 from handlers.tickets.callbacks import (
@@ -34,6 +35,11 @@ from handlers.tickets.callbacks import (
     StaffBack,
     StaffOpen,
     StaffTransfer,
+    VisitOffer,
+    VisitOther,
+    VisitPick,
+    VisitWindow,
+    VisitYes,
     Withdraw,
 )
 from handlers.tickets.sla import SLA_JOB, sla_job
@@ -64,6 +70,12 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(queue.queue_command, pattern=menu_pattern("queue")),
         CommandHandler("ticket", queue.ticket_command),
         *tickets_leaders.handlers(),
+        # home visits
+        CallbackQueryHandler(visits.visit_offer, pattern=matches(VisitOffer)),
+        CallbackQueryHandler(visits.visit_window, pattern=matches(VisitWindow)),
+        CallbackQueryHandler(visits.visit_yes, pattern=matches(VisitYes)),
+        CallbackQueryHandler(visits.visit_other, pattern=matches(VisitOther)),
+        CallbackQueryHandler(visits.visit_pick, pattern=matches(VisitPick)),
     ]
 
 
@@ -97,5 +109,8 @@ FEATURE = Feature(
             roles=tickets_leaders.ROLES,
         ),
     ),
-    jobs=(JobSpec(SLA_JOB, sla_job, interval_seconds=30.0, first_seconds=10.0),),
+    jobs=(
+        JobSpec(SLA_JOB, sla_job, interval_seconds=30.0, first_seconds=10.0),
+        JobSpec(visits.VISIT_JOB, visits.visit_job, interval_seconds=60.0, first_seconds=20.0),
+    ),
 )

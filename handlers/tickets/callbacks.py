@@ -179,3 +179,48 @@ class StaffOriginal(CallbackData):
 
     ticket_id: int
     original_id: int
+
+
+# ---- home visits (handlers/tickets/visits.py) ---------------------------------------------
+
+
+@callback("hvo")
+@dataclass(frozen=True)
+class VisitOffer(CallbackData):
+    """Staff: "Visit time" on the card of a repair at home (shows the windows)."""
+
+    ticket_id: int
+
+
+@callback("hvw")
+@dataclass(frozen=True)
+class VisitWindow(CallbackData):
+    """Staff offer the window starting at ``start`` (Unix seconds); 0: the resident chooses."""
+
+    ticket_id: int
+    start: int
+
+
+@callback("hvy")
+@dataclass(frozen=True)
+class VisitYes(CallbackData):
+    """The resident takes the offered window."""
+
+    visit_id: int
+
+
+@callback("hvn")
+@dataclass(frozen=True)
+class VisitOther(CallbackData):
+    """The resident is not available then: show the windows to choose from."""
+
+    visit_id: int
+
+
+@callback("hvp")
+@dataclass(frozen=True)
+class VisitPick(CallbackData):
+    """The resident takes the window starting at ``start``."""
+
+    visit_id: int
+    start: int

@@ -16,6 +16,7 @@ from bot.i18n import N_
 from bot.rules.auth import Action, Role, can
 from bot.rules.tickets import UNANSWERED, Move, State, can_move
 from bot.services import tickets as service
+from bot.services import visits
 from bot.services.tickets_render import name_of
 from handlers.kit import Turn, answer, button, keyboard, pressed, stale
 from handlers.tickets.access import load_for_staff, moved_on, refuse
@@ -82,6 +83,8 @@ async def staff_press(update: Update, context: Context) -> None:
             changed = await store.transition(
                 conn, ticket.id, [State.ACCEPTED], State.ON_SITE, turn.ts, on_site_at=turn.ts
             )
+            if changed:  # the agreed home visit's arrival; a pause for it ends now
+                await visits.arrived(conn, ticket.id, turn.ts)
         elif move is Move.RESOLVE:
             changed = await store.transition(
                 conn,

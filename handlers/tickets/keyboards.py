@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery import payload_buttons
 from bot.i18n import Translator
-from bot.rules.tickets import staff_moves
+from bot.rules.tickets import State, staff_moves
 from bot.services import tickets as service
 from bot.texts.tickets import STAR_LABELS
 from handlers.kit import Dismiss, button, keyboard
@@ -20,6 +20,7 @@ from handlers.tickets.callbacks import (
     StaffBack,
     StaffOpen,
     StaffOutcome,
+    VisitOffer,
 )
 from handlers.tickets.texts import MOVE_LABELS, OUTCOMES
 from storage.tickets import Ticket
@@ -40,7 +41,15 @@ def card_markup(tr: Translator, t: Ticket) -> InlineKeyboardMarkup | None:
     moves = staff_moves(t.state)
     if not moves:
         return None
-    return keyboard([button(tr._(MOVE_LABELS[m]), StaffAct(t.id, m)) for m in moves], per_row=2)
+    buttons = [button(tr._(MOVE_LABELS[m]), StaffAct(t.id, m)) for m in moves]
+    if offerable(t):
+        buttons.append(button(tr._("Visit time"), VisitOffer(t.id)))
+    return keyboard(buttons, per_row=2)
+
+
+def offerable(t: Ticket) -> bool:
+    """A home visit can be arranged: an accepted repair at home (``handlers.tickets.visits``)."""
+    return t.unit_id is not None and t.state is State.ACCEPTED
 
 
 def outcome_menu(tr: Translator, t: Ticket) -> InlineKeyboardMarkup:
