@@ -76,6 +76,12 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/services/meetings*.py",
         "bot/services/chats*.py",
     ),
+    "incidents": (
+        "handlers/incidents/**/*.py",
+        "bot/texts/incidents*.py",
+        "bot/services/incidents*.py",
+        "bot/services/assignment*.py",
+    ),
 }
 
 

@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.rules.community import CommunitySpec
 from bot.rules.privacy import mask_personal, unit_candidates
+from storage import roster as duty_roster
 from storage.db import fetch_all, fetch_one
 
 
@@ -211,6 +212,8 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
             for r in spec.rooms
         },
     )
+    if await duty_roster.replace(conn, spec.roster):
+        report.note("duty_roster", "updated")
     return report
 
 

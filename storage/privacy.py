@@ -13,6 +13,7 @@ and username we stored and the names Telegram gives at the moment they confirm.
 Deleted:
 - ``people`` (name, username, language, blocked), ``residences`` (theirs), ``roles`` (theirs),
   ``notice_mutes``, ``meeting_rsvps``, ``ticket_followers``, ``booking_watches``;
+  ``duty_roster`` and ``duty_on_call`` (their shifts and nights: off the roster);
 - ``ptb_data``: their ``user_data``, their private chat's ``chat_data``, every conversation
   keyed by their id (in any chat);
 - ``outbox``: every row addressed to them, in any state (the texts sent to them and their chat
@@ -39,6 +40,7 @@ Kept for the community's record, without a link to them (id columns set to NULL)
   ``roles`` of others (granted_by), ``admin_claims`` and ``owner_codes`` (used_by: the code
   stays used), ``figure_settings`` (changed_by),
   ``audit_log`` (actor; a subject or detail that was their id is emptied);
+  ``duty_turns`` (last_user_id: the turn starts again from the first on duty);
 - ``outbox`` rows to other people that named them (a ticket's card, a join request) or carried
   their phone or ID numbers (found in what they wrote in tickets, as their answer pushed to
   staff): each of their names (and "#<id>") becomes "-", each number is masked, and a card's
@@ -69,6 +71,7 @@ import aiosqlite
 from storage import bookings, outbox_forget, people, ticket_privacy
 from storage import meetings as meetings_store
 from storage import notices as notices_store
+from storage import roster as roster_store
 from storage import votes as votes_store
 
 Describe = Callable[[aiosqlite.Connection, int], Awaitable[dict[str, int]]]
@@ -87,7 +90,7 @@ _FEATURES = (ticket_privacy, bookings, votes_store, notices_store, meetings_stor
 DESCRIBERS: list[Describe] = [store.describe for store in _FEATURES]
 #: Features whose forgetting needs only the person's id (tickets also need the names).
 FORGETTERS: list[Forget] = [
-    store.forget for store in (bookings, votes_store, notices_store, meetings_store)
+    store.forget for store in (bookings, votes_store, notices_store, meetings_store, roster_store)
 ]
 
 

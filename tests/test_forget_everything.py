@@ -33,6 +33,7 @@ from bot.i18n import I18n
 from bot.texts.votes import render_result
 from storage.votes import options_from_json
 from tests.conftest import SHANGHAI, Harness
+from tests.test_flow_assignment import roster_file
 from tests.test_flow_bookings import TUESDAY, at, book, open_day, room_id
 from tests.test_flow_onboarding import choose_unit
 from tests.test_flow_votes import approve, building_id, unit_id, vote
@@ -136,6 +137,14 @@ TABLES: dict[str, tuple[str, ...]] = {
     "meeting_occurrences": (),
     "meeting_rsvps": ("SELECT 1 FROM meeting_rsvps WHERE user_id = :p",),
     "meeting_due": (),
+    # the duty roster (from the community file) puts her on duty and on call; Ann's ticket
+    # is her turn
+    "duty_roster": ("SELECT 1 FROM duty_roster WHERE user_id = :p",),
+    "duty_on_call": ("SELECT 1 FROM duty_on_call WHERE user_id = :p",),
+    "duty_turns": ("SELECT 1 FROM duty_turns WHERE last_user_id = :p",),
+    "incidents": (),
+    "incident_followers": (),
+    "incident_tickets": (),
 }
 
 
@@ -337,6 +346,12 @@ async def test_forgetme_leaves_the_person_in_no_table(harness: Harness) -> None:
     )
     await h.press(quilla, invite_msg, h.emu.find_button(invite_msg, "mr1|"))
     await h.command(quilla, "mute")
+    # the duty roster names her (on duty every day, on call every night): Ann's next report is
+    # hers
+    await roster_file(h, [P], P, limit=5)
+    await report_public(h, ann, "repair", "water_power", "8F", "No power on the landing")
+    await h.tap(ann, "tn1|ok")
+    assert any("you are on duty today" in m.body for m in h.emu.messages(P))
     # two conversations left half-way: a question about a ticket (started in the staff
     # chat, so it follows her across chats) and a new report in private
     await h.press(quilla, card(h, 3), "ta1|3|ask")

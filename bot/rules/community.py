@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.rules.roster import Roster
+from bot.rules.roster import parse as parse_roster
+
 PRIORITIES = ("urgent", "normal", "low")
 NAME_LOCALES = ("zh_Hans", "en", "zh_Hant")
 
@@ -82,6 +85,7 @@ class CommunitySpec:
     categories: list[CategorySpec] = field(default_factory=list)
     rooms: list[RoomSpec] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # {locale: name}, every locale
+    roster: Roster = field(default_factory=Roster)  # [[roster]], [[on_call]], workload_limit
 
 
 def load_file(path: Path) -> CommunitySpec:
@@ -239,9 +243,17 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
         rules = {k: v for k, v in raw.items() if k not in ("code", "name")}
         rooms.append(RoomSpec(code, names, rules, index))
 
+    roster, roster_problems = parse_roster(
+        data.get("roster"), data.get("on_call"), top.get("workload_limit")
+    )
+    problems += roster_problems
+    if roster.limit is not None:
+        settings["workload_limit"] = roster.limit
+
     if problems:
         raise CommunityFileError(problems)
     return CommunitySpec(
+        roster=roster,
         names=_three_names(top, name),
         name=name,
         timezone=tz,

@@ -14,6 +14,7 @@ from telegram.ext import filters as f
 from bot.context import Context
 from bot.rules.clock import from_ts
 from bot.rules.tickets import Kind, daily_limit
+from bot.services import assignment
 from bot.services import tickets as service
 from handlers.kit import (
     Turn,
@@ -188,7 +189,8 @@ async def confirm(update: Update, context: Context) -> str | int:
             now=turn.ts,
         )
         ticket = await service.reschedule(conn, ticket_id)
-        outgoing = await service.new_ticket_cards(conn, services.i18n, LINKS, ticket)
+        ticket, outgoing = await assignment.auto_assign(conn, services.i18n, LINKS, ticket, turn.ts)
+        outgoing += await service.new_ticket_cards(conn, services.i18n, LINKS, ticket)
         await service.queue(conn, outgoing, turn.ts)  # the staff cards are rows with the ticket
     services.deliver_now()
     await answer(query)
