@@ -77,7 +77,6 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/services/chats*.py",
     ),
     "incidents": (
-        "handlers/incidents/**/*.py",
         "bot/texts/incidents*.py",
         "bot/services/incidents*.py",
         "bot/services/assignment*.py",

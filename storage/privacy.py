@@ -13,7 +13,8 @@ and username we stored and the names Telegram gives at the moment they confirm.
 Deleted:
 - ``people`` (name, username, language, blocked), ``residences`` (theirs), ``roles`` (theirs),
   ``notice_mutes``, ``meeting_rsvps``, ``ticket_followers``, ``booking_watches``;
-  ``duty_roster`` and ``duty_on_call`` (their shifts and nights: off the roster);
+  ``duty_roster`` and ``duty_on_call`` (their shifts and nights: off the roster),
+  ``incident_followers`` (the outages they followed, with where they were);
 - ``ptb_data``: their ``user_data``, their private chat's ``chat_data``, every conversation
   keyed by their id (in any chat);
 - ``outbox``: every row addressed to them, in any state (the texts sent to them and their chat
@@ -40,7 +41,8 @@ Kept for the community's record, without a link to them (id columns set to NULL)
   ``roles`` of others (granted_by), ``admin_claims`` and ``owner_codes`` (used_by: the code
   stays used), ``figure_settings`` (changed_by),
   ``audit_log`` (actor; a subject or detail that was their id is emptied);
-  ``duty_turns`` (last_user_id: the turn starts again from the first on duty);
+  ``duty_turns`` (last_user_id: the turn starts again from the first on duty),
+  ``incidents`` (declared_by, resolved_by: the outage stays in the figures);
 - ``outbox`` rows to other people that named them (a ticket's card, a join request) or carried
   their phone or ID numbers (found in what they wrote in tickets, as their answer pushed to
   staff): each of their names (and "#<id>") becomes "-", each number is masked, and a card's
@@ -53,7 +55,7 @@ person's use of the bot), ``units``, ``categories``, ``rooms``, ``ticket_pauses`
 ``meeting_due``, ``owner_claims`` (a claim belongs to a residence: theirs are deleted with
 their residences), ``figure_reports`` (the monthly report's due rows), ``outbox_files`` (the
 charts the outbox uploads: figures, no person), ``backup_due`` (the daily backup's due rows),
-``schema_version``.
+``incident_tickets`` (which tickets were part of an outage), ``schema_version``.
 
 Not in our database, so beyond /forgetme: the backups made before (they age out by the
 retention, ``RESIDENTBOT_BACKUP_KEEP_DAILY`` / ``_KEEP_MONTHLY``), the messages already
@@ -69,6 +71,7 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from storage import bookings, outbox_forget, people, ticket_privacy
+from storage import incidents as incidents_store
 from storage import meetings as meetings_store
 from storage import notices as notices_store
 from storage import roster as roster_store
@@ -86,11 +89,26 @@ class DataSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_FEATURES = (ticket_privacy, bookings, votes_store, notices_store, meetings_store)
+_FEATURES = (
+    ticket_privacy,
+    incidents_store,
+    bookings,
+    votes_store,
+    notices_store,
+    meetings_store,
+)
 DESCRIBERS: list[Describe] = [store.describe for store in _FEATURES]
 #: Features whose forgetting needs only the person's id (tickets also need the names).
 FORGETTERS: list[Forget] = [
-    store.forget for store in (bookings, votes_store, notices_store, meetings_store, roster_store)
+    store.forget
+    for store in (
+        bookings,
+        votes_store,
+        notices_store,
+        meetings_store,
+        roster_store,
+        incidents_store,
+    )
 ]
 
 

@@ -10,7 +10,7 @@ started the bot without joining ("none"). The objects are those of ``tests.world
 Covered: every command of every feature, and the rights-gated button actions listed in
 ``PRESSES``: deciding a join request and an owner claim, approving a proposal and a booking,
 withdrawing an approved proposal, casting a ballot, accepting a ticket, moving and cancelling
-a meeting, cancelling a scheduled notice (the roles denied press first, on an untouched
+a meeting, cancelling a scheduled notice, marking an outage restored (the roles denied press first, on an untouched
 object; a one-time decision gets a fresh object per presser). Every other button's data,
 forged or replayed by a resident, a leader and staff, is
 ``tests/test_forged_presses_hypothesis.py``'s."""
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.rules.auth import Relation, Role
-from storage import owners, people
+from storage import incidents, owners, people
 from storage import votes as votes_store
 from tests.conftest import SHANGHAI, Harness
 from tests.world import World, build_world, dump
@@ -55,6 +55,8 @@ MATRIX: dict[str, str] = {
     "/blackout": ". Y Y . . . . . .",
     "/blackouts": ". Y Y . . . . . .",
     "/utilisation": ". Y . . . . . . .",
+    "/outage": ". Y Y . . . . . .",
+    "/outages": ". Y Y . . . . . .",
     "/stats": "Y Y . Y . . . . .",
     "/votes": "Y Y Y Y Y Y Y Y Y",
     "/propose": "Y Y Y Y Y Y Y Y .",
@@ -82,6 +84,7 @@ MATRIX: dict[str, str] = {
     # Nina's notice: besides its author, only the manager may cancel it
     "press: cancel a scheduled notice (building 2)": ". Y . . . . . . .",
     "press: move a meeting (new time)": ". Y . Y . . . . .",
+    "press: mark an outage restored (building 2)": ". Y Y . . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -122,6 +125,11 @@ README_ROWS: dict[str, list[str]] = {
         "/meetings",
     ],
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
+    "declare an outage, `/outage`; move its expected end or mark it restored, `/outages`": [
+        "/outage",
+        "/outages",
+        "press: mark an outage restored (building 2)",
+    ],
     "SLA escalations, `/utilisation`": ["/utilisation"],
     "`/stats` (figures and charts)": ["/stats"],
 }
@@ -321,6 +329,23 @@ async def notice(h: Harness, world: World, role: str) -> str:
     return f"nx1|{world.notice_id}"
 
 
+async def outage(h: Harness, world: World, role: str) -> str:
+    """A water outage of building 2 declared by staff, one per presser (restoring is once)."""
+    assert h.db is not None
+    building = (await h.rows("SELECT id FROM buildings WHERE code = '2'"))[0][0]
+    async with h.db.transaction() as conn:
+        incident = await incidents.create(
+            conn,
+            category="water_power",
+            buildings=[building],
+            expected_end=None,
+            note="",
+            by=IDS["staff"],
+            now=0,
+        )
+    return f"ir1|{incident}|1"
+
+
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
@@ -332,6 +357,7 @@ PRESSES: dict[str, Target] = {
     "press: cancel a meeting": meeting,
     "press: cancel a scheduled notice (building 2)": notice,
     "press: move a meeting (new time)": move_meeting,
+    "press: mark an outage restored (building 2)": outage,
 }
 
 

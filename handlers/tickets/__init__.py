@@ -11,6 +11,7 @@ conversation); the staff side: ``card`` (card presses), ``outcome`` and ``questi
 "tickets-ask" conversation), ``queue`` (/queue, /ticket), ``access`` (who may press), ``sla``
 (the job); ``leaders`` (open tickets in a leader's buildings). The use cases shared with the job
 (deadlines, cards and their edits, news, the sweep) are in ``bot.services.tickets``.
+``outages``: declared outages (/outage, /outages) that matching reports follow instead.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.rules.auth import Role
 from bot.rules.tickets import Move
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.tickets import card, mine, notes, outcome, queue, report
+from handlers.tickets import card, mine, notes, outages, outcome, queue, report
 from handlers.tickets import leaders as tickets_leaders
 from handlers.tickets.access import act, is_staff
 from handlers.tickets.callbacks import (
@@ -64,6 +65,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(queue.queue_command, pattern=menu_pattern("queue")),
         CommandHandler("ticket", queue.ticket_command),
         *tickets_leaders.handlers(),
+        *outages.handlers(),
     ]
 
 
@@ -80,6 +82,7 @@ FEATURE = Feature(
             13,
             visible=tickets_leaders.menu_visible,
         ),
+        *outages.MENU,
     ),
     commands=(
         CommandSpec("report", N_("Report a repair, complaint or suggestion")),
@@ -96,6 +99,7 @@ FEATURE = Feature(
             N_("Building leaders: open tickets in my buildings"),
             roles=tickets_leaders.ROLES,
         ),
+        *outages.COMMANDS,
     ),
     jobs=(JobSpec(SLA_JOB, sla_job, interval_seconds=30.0, first_seconds=10.0),),
 )

@@ -14,7 +14,7 @@ from telegram.ext import filters as f
 from bot.context import Context
 from bot.rules.clock import from_ts
 from bot.rules.tickets import Kind, daily_limit
-from bot.services import assignment
+from bot.services import assignment, incidents
 from bot.services import tickets as service
 from handlers.kit import (
     Turn,
@@ -33,6 +33,7 @@ from handlers.tickets import describe, duplicates, where
 from handlers.tickets.callbacks import (
     ComplainUnnamed,
     FollowInstead,
+    FollowOutage,
     Nav,
     PickBuilding,
     PickCategory,
@@ -188,6 +189,7 @@ async def confirm(update: Update, context: Context) -> str | int:
             reporter_id=turn.user.id,
             now=turn.ts,
         )
+        await incidents.absorb(conn, ticket_id, turn.ts)
         ticket = await service.reschedule(conn, ticket_id)
         ticket, outgoing = await assignment.auto_assign(conn, services.i18n, LINKS, ticket, turn.ts)
         outgoing += await service.new_ticket_cards(conn, services.i18n, LINKS, ticket)
@@ -270,6 +272,7 @@ def conversation() -> ConversationHandler[Any]:
             ],
             DUPLICATE: [
                 CallbackQueryHandler(duplicates.follow_instead, pattern=matches(FollowInstead)),
+                CallbackQueryHandler(duplicates.follow_outage, pattern=matches(FollowOutage)),
                 CallbackQueryHandler(duplicates.report_anyway, pattern=_step(Nav.ANYWAY)),
                 CallbackQueryHandler(back_to(WHERE), pattern=back),
                 MessageHandler(other, hint_for(DUPLICATE)),

@@ -8,7 +8,8 @@ CREATE TABLE incidents (
     category TEXT NOT NULL,
     buildings TEXT NOT NULL,  -- JSON list of building ids, or '*' (as notices' audience)
     state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
-    expected_end INTEGER,
+    expected_end INTEGER,  -- NULL: not known yet
+    note TEXT NOT NULL DEFAULT '',  -- a few words by the declarer ("pipe repair")
     declared_by INTEGER,  -- NULL once they used /forgetme
     declared_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
