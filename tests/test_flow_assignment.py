@@ -133,3 +133,23 @@ async def test_a_revoked_staff_member_is_skipped(harness: Harness) -> None:
     await h.command(ann, "start")
     await report(h, ann, 3)
     assert await assignees(h) == [(1, WU)]
+
+
+async def test_staff_see_the_roster_residents_do_not(harness: Harness) -> None:
+    h = harness
+    await setup(h)
+    team = await staff_team(h)
+    ann = h.emu.user(RESIDENT, "Ann", "en")
+    await h.command(ann, "start")
+    await h.command(team["Sam"], "roster")
+    assert "There is no duty roster yet" in last(h, SAM)
+    await load_roster(h)
+    await report(h, ann, 3)
+    await h.command(team["Sam"], "roster")
+    text = last(h, SAM)
+    assert "At most 2 open tickets each." in text
+    assert "👉 Monday: everything: Sam, Wu, Li; on call at night: Night" in text
+    assert "• Sunday: everything: Sam, Wu, Li; on call at night: Night" in text
+    assert "Open tickets now: Sam 1, Wu 0, Li 0, Night 0" in text
+    await h.command(ann, "roster")
+    assert "not open to you" in last(h, RESIDENT)

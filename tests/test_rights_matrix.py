@@ -57,6 +57,7 @@ MATRIX: dict[str, str] = {
     "/utilisation": ". Y . . . . . . .",
     "/outage": ". Y Y . . . . . .",
     "/outages": ". Y Y . . . . . .",
+    "/roster": ". Y Y . . . . . .",
     "/stats": "Y Y . Y . . . . .",
     "/votes": "Y Y Y Y Y Y Y Y Y",
     "/propose": "Y Y Y Y Y Y Y Y .",
@@ -130,6 +131,7 @@ README_ROWS: dict[str, list[str]] = {
         "/outages",
         "press: mark an outage restored (building 2)",
     ],
+    "see the duty roster, `/roster` (set in the community file)": ["/roster"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
     "`/stats` (figures and charts)": ["/stats"],
 }
