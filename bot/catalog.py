@@ -80,7 +80,6 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/texts/incidents*.py",
         "bot/services/incidents*.py",
         "bot/services/assignment*.py",
-        "bot/texts/roster*.py",
         "handlers/roster.py",
     ),
 }

@@ -19,7 +19,7 @@ from bot.i18n import N_, Translator
 from bot.rules.auth import Action, Role, can
 from bot.rules.roster import ANY_CATEGORY, Roster, duty_day
 from bot.services.tickets_render import name_of
-from bot.texts.roster import WEEKDAY_LABELS
+from bot.texts.meetings import WEEKDAYS as WEEKDAY_LABELS
 from handlers.kit import Refusal, begin, private_only, refuse, reply
 from storage import community
 from storage import roster as store

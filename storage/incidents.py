@@ -54,13 +54,20 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Spot:
+    """Where a follower would have reported the problem (their "not fixed" ticket's place)."""
+
+    building_id: int
+    unit_id: int | None = None
+    floor: int | None = None
+    place: str = ""
+
+
+@dataclass(frozen=True)
 class Follower:
     user_id: int
     since: int
-    building_id: int
-    unit_id: int | None
-    floor: int | None
-    place: str
+    spot: Spot
     not_fixed_ticket: int | None
 
 
@@ -138,22 +145,18 @@ async def resolve(conn: aiosqlite.Connection, incident_id: int, by: int, now: in
 
 
 async def follow(
-    conn: aiosqlite.Connection,
-    incident_id: int,
-    user_id: int,
-    now: int,
-    *,
-    building_id: int,
-    unit_id: int | None,
-    floor: int | None,
-    place: str,
+    conn: aiosqlite.Connection, incident_id: int, user_id: int, now: int, spot: Spot
 ) -> bool:
     cur = await conn.execute(
         "INSERT OR IGNORE INTO incident_followers (incident_id, user_id, since, building_id,"
         " unit_id, floor, place) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (incident_id, user_id, now, building_id, unit_id, floor, place),
+        (incident_id, user_id, now, spot.building_id, spot.unit_id, spot.floor, spot.place),
     )
     return cur.rowcount == 1
+
+
+def _follower(row: Any) -> Follower:
+    return Follower(row[0], row[1], Spot(*row[2:6]), row[6])
 
 
 async def followers(conn: aiosqlite.Connection, incident_id: int) -> list[Follower]:
@@ -163,7 +166,7 @@ async def followers(conn: aiosqlite.Connection, incident_id: int) -> list[Follow
         " FROM incident_followers WHERE incident_id = ? ORDER BY since, user_id",
         (incident_id,),
     )
-    return [Follower(*r) for r in rows]
+    return [_follower(r) for r in rows]
 
 
 async def follower(conn: aiosqlite.Connection, incident_id: int, user_id: int) -> Follower | None:
@@ -173,7 +176,7 @@ async def follower(conn: aiosqlite.Connection, incident_id: int, user_id: int) -
         " FROM incident_followers WHERE incident_id = ? AND user_id = ?",
         (incident_id, user_id),
     )
-    return Follower(*row) if row else None
+    return _follower(row) if row else None
 
 
 async def set_not_fixed(

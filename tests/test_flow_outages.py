@@ -175,6 +175,10 @@ async def test_residents_cannot_declare_and_strangers_cannot_say_not_fixed(
     assert await h.rows("SELECT COUNT(*) FROM incidents") == [(0,)]
     await declare(h, sam)
     await h.command(sam, "outages")
+    shown = await h.tap(sam, "io1|1")
+    closed = await h.tap(sam, "x1|outages")  # Close: the text stays, the buttons go
+    assert closed.message_id == shown.message_id and closed.reply_markup is None
+    await h.command(sam, "outages")
     await h.tap(sam, "io1|1")
     await h.tap(sam, "ir1|1|0")
     await h.tap(sam, "ir1|1|1")

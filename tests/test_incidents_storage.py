@@ -15,6 +15,7 @@ from storage import community, incidents, privacy
 from storage import roster as roster_store
 from storage import tickets as tickets_store
 from storage.db import Database
+from storage.incidents import Spot
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "community.toml"
 SAM, WU, NIGHT = 4101, 4102, 4104
@@ -99,9 +100,7 @@ async def test_following_once_and_the_figures_per_building(tmp_path: Path) -> No
             conn, category="water_power", buildings=[one], expected_end=None, note="", by=1, now=50
         )
         for user, at, new in ((7, 60, True), (7, 61, False), (8, 62, True)):  # once each
-            followed = await incidents.follow(
-                conn, water, user, at, building_id=one, unit_id=None, floor=3, place="3F"
-            )
+            followed = await incidents.follow(conn, water, user, at, Spot(one, None, 3, "3F"))
             assert followed is new
         ticket = await tickets_store.create(
             conn,

@@ -29,7 +29,7 @@ from storage import community, people
 from storage import incidents as store
 from storage import notices as notices_store
 from storage import tickets as tickets_store
-from storage.incidents import Follower, Incident
+from storage.incidents import Follower, Incident, Spot
 from storage.tickets import Ticket
 
 #: The buttons under the "restored" message for a follower: (tr, incident id) -> rows.
@@ -142,31 +142,14 @@ async def absorb(conn: aiosqlite.Connection, ticket_id: int, now: int) -> int | 
 
 
 async def follow(
-    conn: aiosqlite.Connection,
-    incident_id: int,
-    user_id: int,
-    now: int,
-    *,
-    building_id: int,
-    unit_id: int | None,
-    floor: int | None,
-    place: str,
+    conn: aiosqlite.Connection, incident_id: int, user_id: int, now: int, spot: Spot
 ) -> Incident | None:
     """The resident follows the outage instead of reporting it (with where they would have
     reported it); None if it is no longer open."""
     incident = await store.get(conn, incident_id)
     if incident is None or not incident.is_open:
         return None
-    await store.follow(
-        conn,
-        incident_id,
-        user_id,
-        now,
-        building_id=building_id,
-        unit_id=unit_id,
-        floor=floor,
-        place=place,
-    )
+    await store.follow(conn, incident_id, user_id, now, spot)
     return incident
 
 
@@ -261,10 +244,10 @@ async def not_fixed(
         kind=Kind.REPAIR,
         category=cat.code,
         priority=cat.priority,
-        building_id=follower.building_id,
-        unit_id=follower.unit_id,
-        floor=follower.floor,
-        place=follower.place,
+        building_id=follower.spot.building_id,
+        unit_id=follower.spot.unit_id,
+        floor=follower.spot.floor,
+        place=follower.spot.place,
         description="",
         voice_file_id=None,
         photos=[],

@@ -30,6 +30,7 @@ from handlers.tickets.keyboards import nav
 from handlers.tickets.prompts import ask, category_label, show
 from storage import incidents as incidents_store
 from storage import tickets as store
+from storage.incidents import Spot
 from storage.tickets import Ticket
 
 
@@ -151,16 +152,8 @@ async def follow_outage(update: Update, context: Context) -> str | int:
         await stale(query, turn)
         return DUPLICATE
     async with turn.services.db.transaction() as conn:
-        incident = await incidents.follow(
-            conn,
-            data.incident_id,
-            turn.user.id,
-            turn.ts,
-            building_id=int(draft.building_id),
-            unit_id=draft.unit_id,
-            floor=draft.floor,
-            place=draft.place,
-        )
+        spot = Spot(int(draft.building_id), draft.unit_id, draft.floor, draft.place)
+        incident = await incidents.follow(conn, data.incident_id, turn.user.id, turn.ts, spot)
     if incident is None:
         await answer(query, turn.tr._("This outage is already over."), alert=True)
         return DUPLICATE
