@@ -98,6 +98,15 @@ async def test_round_robin_across_three_on_duty_skipping_the_one_over_the_limit(
     # Sam now holds one open ticket, Wu two: the next goes to Sam (Li is over the limit)
     await report(h, ann, 8)
     assert (await assignees(h))[-1] == (7, SAM)
+    # now everyone is at the limit (Li 3, Sam 2, Wu 2): the next waits in the staff chat
+    await report(h, ann, 9)
+    assert (await assignees(h))[-1] == (8, None)
+    # Wu resolves one; the turn is in the database: after a restart it goes on after Sam
+    wu_card = next(m for m in h.emu.messages(STAFF_CHAT) if "#4" in m.body)
+    await h.press(team["Wu"], wu_card, "ta1|4|res")
+    await h.restart()
+    await report(h, ann, 10)
+    assert (await assignees(h))[-1] == (9, WU)
     assert h.emu.unanswered_callbacks() == []
 
 

@@ -199,6 +199,14 @@ async def test_residents_cannot_declare_and_strangers_cannot_say_not_fixed(
     await h.press(sam, menu, "ic1|water_power")
     await h.tap(sam, "in1|done")
     assert "at least one building" in alert(h)
+    await h.tap(sam, "ib1|0")  # the whole community
+    await h.tap(sam, "in1|done")
+    await h.tap(sam, "ie1|0")
+    h.emu.send_voice(sam)
+    await h.settle()
+    assert "Please write a few words, or tap the button." in last(h, SAM)
+    await h.text(sam, "x" * 1200)
+    assert "Please keep it under 1000" in last(h, SAM)
     await h.command(sam, "cancel")
     assert "No outage was declared" in last(h, SAM)
     assert await h.rows("SELECT COUNT(*) FROM incidents") == [(1,)]

@@ -184,6 +184,16 @@ async def note_text(update: Update, context: Context) -> str:
 
 
 @private_only
+async def note_hint(update: Update, context: Context) -> str:
+    """Not text (a voice note, a sticker) where the few words are asked."""
+    message = update.effective_message
+    assert message is not None
+    turn = await begin(update, context)
+    await message.reply_text(turn.tr._("Please write a few words, or tap the button."))
+    return NOTE
+
+
+@private_only
 async def skip_note(update: Update, context: Context) -> str:
     await answer(update.callback_query)
     turn = await begin(update, context)
@@ -272,6 +282,7 @@ def conversation() -> ConversationHandler[Any]:
             END: [CallbackQueryHandler(pick_end, pattern=matches(OutageEnd))],
             NOTE: [
                 MessageHandler(text, note_text),
+                MessageHandler(f.ChatType.PRIVATE & ~f.COMMAND & ~f.TEXT, note_hint),
                 CallbackQueryHandler(skip_note, pattern=_step(Step.SKIP)),
             ],
             CONFIRM: [CallbackQueryHandler(send, pattern=_step(Step.SEND))],
