@@ -8,6 +8,8 @@ import asyncio
 import tomllib
 from pathlib import Path
 
+import aiosqlite
+
 from bot.rules.community import parse
 from bot.rules.roster import Shift
 from bot.rules.tickets import Kind
@@ -40,21 +42,39 @@ async def opened(tmp_path: Path, roster: bool = False) -> tuple[Database, int, i
     return db, one.id, two.id
 
 
+async def outage(
+    conn: aiosqlite.Connection, category: str, buildings: list[int] | None, now: int
+) -> int:
+    return await incidents.create(
+        conn, category=category, buildings=buildings, expected_end=None, note="", by=1, now=now
+    )
+
+
+async def ticket_of(conn: aiosqlite.Connection, category: str, building: int, now: int) -> int:
+    """A public-area repair reported by someone (9)."""
+    return await tickets_store.create(
+        conn,
+        kind=Kind.REPAIR,
+        category=category,
+        priority="normal",
+        building_id=building,
+        unit_id=None,
+        floor=3,
+        place="3F",
+        description="",
+        voice_file_id=None,
+        photos=[],
+        anonymous=False,
+        reporter_id=9,
+        now=now,
+    )
+
+
 async def test_which_outage_a_report_is_about(tmp_path: Path) -> None:
     db, one, two = await opened(tmp_path)
     async with db.transaction() as conn:
-        water = await incidents.create(
-            conn,
-            category="water_power",
-            buildings=[one],
-            expected_end=None,
-            note="",
-            by=SAM,
-            now=100,
-        )
-        lift = await incidents.create(
-            conn, category="elevator", buildings=None, expected_end=500, note="", by=SAM, now=100
-        )
+        water = await outage(conn, "water_power", [one], 100)
+        lift = await outage(conn, "elevator", None, 100)  # the whole community
         found = [
             await incidents.matching(conn, category, building)
             for category, building in (
@@ -75,9 +95,7 @@ async def test_which_outage_a_report_is_about(tmp_path: Path) -> None:
 async def test_two_staff_restoring_at_once_exactly_one_does(tmp_path: Path) -> None:
     db, one, _ = await opened(tmp_path)
     async with db.transaction() as conn:
-        incident = await incidents.create(
-            conn, category="water_power", buildings=[one], expected_end=None, note="", by=1, now=1
-        )
+        incident = await outage(conn, "water_power", [one], 1)
     other = await Database.open(tmp_path / "a.db")
 
     async def restore(database: Database, by: int) -> bool:
@@ -96,28 +114,11 @@ async def test_two_staff_restoring_at_once_exactly_one_does(tmp_path: Path) -> N
 async def test_following_once_and_the_figures_per_building(tmp_path: Path) -> None:
     db, one, two = await opened(tmp_path)
     async with db.transaction() as conn:
-        water = await incidents.create(
-            conn, category="water_power", buildings=[one], expected_end=None, note="", by=1, now=50
-        )
+        water = await outage(conn, "water_power", [one], 50)
         for user, at, new in ((7, 60, True), (7, 61, False), (8, 62, True)):  # once each
             followed = await incidents.follow(conn, water, user, at, Spot(one, None, 3, "3F"))
             assert followed is new
-        ticket = await tickets_store.create(
-            conn,
-            kind=Kind.REPAIR,
-            category="water_power",
-            priority="normal",
-            building_id=one,
-            unit_id=None,
-            floor=3,
-            place="3F",
-            description="",
-            voice_file_id=None,
-            photos=[],
-            anonymous=False,
-            reporter_id=9,
-            now=55,
-        )
+        ticket = await ticket_of(conn, "water_power", one, 55)
         assert await incidents.open_tickets_of(conn, "water_power", [one]) == [ticket]
         assert await incidents.open_tickets_of(conn, "water_power", [two]) == []
         assert await incidents.link(conn, water, ticket, 70)
@@ -162,22 +163,7 @@ async def test_the_roster_from_the_community_file(tmp_path: Path) -> None:
         assert await roster_store.last_turn(conn, "*") == WU
         assert await roster_store.last_turn(conn, "gas") is None
         for assignee in (SAM, SAM, WU):
-            ticket = await tickets_store.create(
-                conn,
-                kind=Kind.REPAIR,
-                category="lighting",
-                priority="normal",
-                building_id=one,
-                unit_id=None,
-                floor=None,
-                place="",
-                description="",
-                voice_file_id=None,
-                photos=[],
-                anonymous=False,
-                reporter_id=9,
-                now=20,
-            )
+            ticket = await ticket_of(conn, "lighting", one, 20)
             await tickets_store.update_fields(conn, ticket, assignee_id=assignee)
         await conn.execute("UPDATE tickets SET state = 'closed' WHERE id = ?", (ticket,))
         assert await roster_store.loads(conn, [SAM, WU, NIGHT]) == {SAM: 2}
