@@ -85,6 +85,12 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/services/chats*.py",
     ),
     "sandbox": ("bot/sandbox/**/*.py",),
+    "incidents": (
+        "bot/texts/incidents*.py",
+        "bot/services/incidents*.py",
+        "bot/services/assignment*.py",
+        "handlers/roster.py",
+    ),
 }
 
 

@@ -13,6 +13,7 @@ import aiosqlite
 from bot.rules.community import CommunitySpec
 from bot.rules.privacy import mask_personal, unit_candidates
 from storage import inspections
+from storage import roster as duty_roster
 from storage.db import fetch_all, fetch_one
 
 
@@ -213,6 +214,8 @@ async def apply_spec(conn: aiosqlite.Connection, spec: CommunitySpec) -> ApplyRe
         },
     )
     await inspections.sync_plans(conn, spec.inspections, report.note)
+    if await duty_roster.replace(conn, spec.roster):
+        report.note("duty_roster", "updated")
     return report
 
 

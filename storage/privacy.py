@@ -13,6 +13,8 @@ and username we stored and the names Telegram gives at the moment they confirm.
 Deleted:
 - ``people`` (name, username, language, blocked), ``residences`` (theirs), ``roles`` (theirs),
   ``notice_mutes``, ``meeting_rsvps``, ``ticket_followers``, ``booking_watches``;
+  ``duty_roster`` and ``duty_on_call`` (their shifts and nights: off the roster),
+  ``incident_followers`` (the outages they followed, with where they were);
 - ``ptb_data``: their ``user_data``, their private chat's ``chat_data``, every conversation
   keyed by their id (in any chat);
 - ``outbox``: every row addressed to them, in any state (the texts sent to them and their chat
@@ -41,7 +43,9 @@ Kept for the community's record, without a link to them (id columns set to NULL)
   ``audit_log`` (actor; a subject or detail that was their id is emptied);
 - ``inspection_plans`` and ``inspection_rounds`` (assignee_id), ``inspection_results``
   (checked_by: the tick, its photo and the ticket it opened stay the round's record),
-  ``ticket_visits`` (offered_by: the window and arrival stay the ticket's record);
+  ``ticket_visits`` (offered_by: the window and arrival stay the ticket's record),
+  ``duty_turns`` (last_user_id: the turn starts again from the first on duty),
+  ``incidents`` (declared_by, resolved_by: the outage stays in the figures);
 - ``outbox`` rows to other people that named them (a ticket's card, a join request) or carried
   their phone or ID numbers (found in what they wrote in tickets, as their answer pushed to
   staff): each of their names (and "#<id>") becomes "-", each number is masked, and a card's
@@ -54,8 +58,8 @@ person's use of the bot), ``units``, ``categories``, ``rooms``, ``ticket_pauses`
 ``meeting_due``, ``inspection_items`` (a plan's checklist), ``owner_claims`` (a claim
 belongs to a residence: theirs are deleted with their residences), ``figure_reports`` (the
 monthly report's due rows), ``outbox_files`` (the charts the outbox uploads: figures, no
-person), ``backup_due`` (the daily backup's due rows),
-``schema_version``.
+person), ``backup_due`` (the daily backup's due rows), ``incident_tickets`` (which tickets
+were part of an outage), ``schema_version``.
 
 Not in our database, so beyond /forgetme: the backups made before (they age out by the
 retention, ``RESIDENTBOT_BACKUP_KEEP_DAILY`` / ``_KEEP_MONTHLY``), the messages already
@@ -71,8 +75,10 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from storage import bookings, inspections, outbox_forget, people, ticket_privacy, visits
+from storage import incidents as incidents_store
 from storage import meetings as meetings_store
 from storage import notices as notices_store
+from storage import roster as roster_store
 from storage import votes as votes_store
 
 Describe = Callable[[aiosqlite.Connection, int], Awaitable[dict[str, int]]]
@@ -87,12 +93,29 @@ class DataSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_FEATURES = (ticket_privacy, bookings, votes_store, notices_store, meetings_store, inspections)
+_FEATURES = (
+    ticket_privacy,
+    incidents_store,
+    bookings,
+    votes_store,
+    notices_store,
+    meetings_store,
+    inspections,
+)
 DESCRIBERS: list[Describe] = [store.describe for store in _FEATURES]
 #: Features whose forgetting needs only the person's id (tickets also need the names).
 FORGETTERS: list[Forget] = [
     store.forget
-    for store in (bookings, votes_store, notices_store, meetings_store, inspections, visits)
+    for store in (
+        bookings,
+        votes_store,
+        notices_store,
+        meetings_store,
+        inspections,
+        visits,
+        roster_store,
+        incidents_store,
+    )
 ]
 
 

@@ -5,7 +5,8 @@ she claims the administrator code, grants roles (to herself and to a leader), bi
 chat and her building's group, joins a unit by its invite and asks to join another, confirms a
 neighbour, reports a repair with her phone number in it, answers a question staff put to her
 (it carries a unique marker), accepts and asks about a neighbour's ticket, follows one, files
-an anonymous complaint, is assigned a ticket, rates one, books a room, approves a booking,
+an anonymous complaint, is assigned a ticket, rates one, is on the duty roster (and assigned
+by it), declares an outage, follows it and marks it restored, books a room, approves a booking,
 watches a taken time, closes a room, proposes a resident poll and votes in it (which closes and
 is published), approves a neighbour's proposal and records a paper ballot in it, sends a notice
 (and gets its delivery report), mutes notices, calls a meeting and answers its invitation, and
@@ -36,6 +37,7 @@ from bot.texts.votes import render_result
 from storage import community
 from storage.votes import options_from_json
 from tests.conftest import EXAMPLE, SHANGHAI, Harness
+from tests.test_flow_assignment import roster_file
 from tests.test_flow_bookings import TUESDAY, at, book, open_day, room_id
 from tests.test_flow_onboarding import choose_unit
 from tests.test_flow_votes import approve, building_id, unit_id, vote
@@ -144,6 +146,18 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inspection_rounds": ("SELECT 1 FROM inspection_rounds WHERE assignee_id = :p",),
     "inspection_results": ("SELECT 1 FROM inspection_results WHERE checked_by = :p",),
     "ticket_visits": ("SELECT 1 FROM ticket_visits WHERE offered_by = :p",),
+    # the duty roster (from the community file) puts her on duty and on call; Ann's ticket
+    # is her turn
+    "duty_roster": ("SELECT 1 FROM duty_roster WHERE user_id = :p",),
+    "duty_on_call": ("SELECT 1 FROM duty_on_call WHERE user_id = :p",),
+    "duty_turns": ("SELECT 1 FROM duty_turns WHERE last_user_id = :p",),
+    # she declares an outage, follows it from her home, and marks it restored
+    "incidents": (
+        "SELECT 1 FROM incidents WHERE declared_by = :p",
+        "SELECT 1 FROM incidents WHERE resolved_by = :p",
+    ),
+    "incident_followers": ("SELECT 1 FROM incident_followers WHERE user_id = :p",),
+    "incident_tickets": (),  # which tickets were part of an outage: no person
 }
 
 #: An inspection plan of building 1 whose rounds are hers (appended to the example file).
@@ -383,6 +397,25 @@ async def test_forgetme_leaves_the_person_in_no_table(harness: Harness) -> None:
     )
     await h.press(quilla, invite_msg, h.emu.find_button(invite_msg, "mr1|"))
     await h.command(quilla, "mute")
+    # the duty roster names her (on duty every day, on call every night): Ann's next report is
+    # hers
+    await roster_file(h, [P], P, limit=5)
+    await report_public(h, ann, "repair", "water_power", "8F", "No power on the landing")
+    await h.tap(ann, "tn1|ok")
+    assert any("you are on duty today" in m.body for m in h.emu.messages(P))
+    # an outage: she declares it, follows it from her home, and marks it restored
+    await h.command(quilla, "outage")
+    await h.tap(quilla, "ic1|water_power")
+    await h.tap(quilla, f"ib1|{await building_id(h, '1')}")
+    for data in ("in1|done", "ie1|2", "in1|skip", "in1|send"):
+        await h.tap(quilla, data)
+    await h.command(quilla, "report")
+    await h.tap(quilla, f"te1|{await unit_id(h, '1-302')}")
+    await h.tap(quilla, "tc1|water_power")
+    await h.tap(quilla, "tj1|1")
+    await h.command(quilla, "outages")
+    for data in ("io1|1", "ir1|1|0", "ir1|1|1"):
+        await h.tap(quilla, data)
     # two conversations left half-way: a question about a ticket (started in the staff
     # chat, so it follows her across chats) and a new report in private
     await h.press(quilla, card(h, 3), "ta1|3|ask")

@@ -10,7 +10,7 @@ started the bot without joining ("none"). The objects are those of ``tests.world
 Covered: every command of every feature, and the rights-gated button actions listed in
 ``PRESSES``: deciding a join request and an owner claim, approving a proposal and a booking,
 withdrawing an approved proposal, casting a ballot, accepting a ticket, moving and cancelling
-a meeting, cancelling a scheduled notice (the roles denied press first, on an untouched
+a meeting, cancelling a scheduled notice, marking an outage restored (the roles denied press first, on an untouched
 object; a one-time decision gets a fresh object per presser). Every other button's data,
 forged or replayed by a resident, a leader and staff, is
 ``tests/test_forged_presses_hypothesis.py``'s."""
@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.rules.auth import Relation, Role
 from bot.rules.tickets import Kind
-from storage import owners, people
+from storage import incidents, owners, people
 from storage import tickets as tickets_store
 from storage import votes as votes_store
 from tests.conftest import SHANGHAI, Harness
@@ -58,6 +58,9 @@ MATRIX: dict[str, str] = {
     "/blackout": ". Y Y . . . . . .",
     "/blackouts": ". Y Y . . . . . .",
     "/utilisation": ". Y . . . . . . .",
+    "/outage": ". Y Y . . . . . .",
+    "/outages": ". Y Y . . . . . .",
+    "/roster": ". Y Y . . . . . .",
     "/stats": "Y Y . Y . . . . .",
     "/votes": "Y Y Y Y Y Y Y Y Y",
     "/propose": "Y Y Y Y Y Y Y Y .",
@@ -87,6 +90,7 @@ MATRIX: dict[str, str] = {
     "press: move a meeting (new time)": ". Y . Y . . . . .",
     "press: offer a home-visit time (building 2)": ". Y Y . . . . . .",
     "press: tick an inspection item (building 2)": ". Y Y . . . . . .",
+    "press: mark an outage restored (building 2)": ". Y Y . . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -127,6 +131,12 @@ README_ROWS: dict[str, list[str]] = {
         "/meetings",
     ],
     "bind a group chat": ["/bind (in a group)", "/unbind (in a group)"],
+    "declare an outage, `/outage`; move its expected end or mark it restored, `/outages`": [
+        "/outage",
+        "/outages",
+        "press: mark an outage restored (building 2)",
+    ],
+    "see the duty roster, `/roster` (set in the community file)": ["/roster"],
     "SLA escalations, `/utilisation`": ["/utilisation"],
     "`/stats` (figures and charts)": ["/stats"],
     "offer a home-visit time, tick an inspection round's items, `/rounds`": [
@@ -380,6 +390,23 @@ async def inspection_tick(h: Harness, world: World, role: str) -> str:
     return f"ik1|{cur.lastrowid}|{item}|1"
 
 
+async def outage(h: Harness, world: World, role: str) -> str:
+    """A water outage of building 2 declared by staff, one per presser (restoring is once)."""
+    assert h.db is not None
+    building = (await h.rows("SELECT id FROM buildings WHERE code = '2'"))[0][0]
+    async with h.db.transaction() as conn:
+        incident = await incidents.create(
+            conn,
+            category="water_power",
+            buildings=[building],
+            expected_end=None,
+            note="",
+            by=IDS["staff"],
+            now=0,
+        )
+    return f"ir1|{incident}|1"
+
+
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
@@ -393,6 +420,7 @@ PRESSES: dict[str, Target] = {
     "press: move a meeting (new time)": move_meeting,
     "press: offer a home-visit time (building 2)": home_visit,
     "press: tick an inspection item (building 2)": inspection_tick,
+    "press: mark an outage restored (building 2)": outage,
 }
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.rules.inspections import PlanSpec, parse_plans
+from bot.rules.roster import Roster
+from bot.rules.roster import parse as parse_roster
 
 PRIORITIES = ("urgent", "normal", "low")
 NAME_LOCALES = ("zh_Hans", "en", "zh_Hant")
@@ -85,6 +87,7 @@ class CommunitySpec:
     rooms: list[RoomSpec] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # {locale: name}, every locale
     inspections: list[PlanSpec] = field(default_factory=list)  # bot.rules.inspections
+    roster: Roster = field(default_factory=Roster)  # [[roster]], [[on_call]], workload_limit
 
 
 def load_file(path: Path) -> CommunitySpec:
@@ -255,11 +258,18 @@ def parse(data: dict[str, Any]) -> CommunitySpec:
         {c.code for c in categories},
         problems,
     )
+    roster, roster_problems = parse_roster(
+        data.get("roster"), data.get("on_call"), top.get("workload_limit")
+    )
+    problems += roster_problems
+    if roster.limit is not None:
+        settings["workload_limit"] = roster.limit
 
     if problems:
         raise CommunityFileError(problems)
     return CommunitySpec(
         inspections=inspections,
+        roster=roster,
         names=_three_names(top, name),
         name=name,
         timezone=tz,

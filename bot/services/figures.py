@@ -14,6 +14,7 @@ from bot.rules.clock import from_ts
 from bot.rules.figures import (
     Figures,
     MeetingFigures,
+    OutageFigures,
     Period,
     RoomFigure,
     summarise,
@@ -22,7 +23,7 @@ from bot.rules.figures import (
 )
 from bot.services import tickets, tickets_render
 from bot.texts.figures import Names
-from storage import community, room_use
+from storage import community, incidents, room_use
 from storage import figures as store
 from storage.db import Database
 
@@ -75,6 +76,7 @@ async def compute(
         rooms=rooms,
         notices=await store.notice_delivery(conn, start, end, moment, building_id),
         meetings=MeetingFigures(held),
+        outages=OutageFigures(*await incidents.figures(conn, start, end, building_id)),
     )
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiosqlite
 
 from bot.i18n import I18n, Translator
@@ -32,10 +34,16 @@ async def building_names(conn: aiosqlite.Connection, tr: Translator) -> dict[int
 
 
 async def enqueue_notice(
-    i18n: I18n, conn: aiosqlite.Connection, notice_id: int, now: int
+    i18n: I18n,
+    conn: aiosqlite.Connection,
+    notice_id: int,
+    now: int,
+    words: Callable[[Translator], str] | None = None,
 ) -> tuple[int, int, int]:
     """Turn a stored notice into one outbox batch: each resident of its audience (muted ones
-    only if urgent) and, if asked, the bound group chats. Returns (batch, people, groups)."""
+    only if urgent) and, if asked, the bound group chats. Returns (batch, people, groups).
+    ``words``: the notice's text in each reader's language (a notice the bot wrote itself, e.g.
+    an outage); without it everyone reads the author's text."""
     found = await store.notice(conn, notice_id)
     assert found is not None
     people = await store.recipients(conn, found.buildings, urgent=found.urgent)
@@ -54,17 +62,24 @@ async def enqueue_notice(
     messages: list[tuple[int, outbox.Payload]] = []
     for person in people:
         tr = i18n.for_user(person.locale, person.language_code)
-        messages.append((person.user_id, payload_for(tr, found, pin=False)))
+        messages.append((person.user_id, payload_for(tr, found, pin=False, words=words)))
     group_tr = i18n.translator(None)
     for chat_id in groups:
-        messages.append((chat_id, payload_for(group_tr, found, pin=found.pin)))
+        messages.append((chat_id, payload_for(group_tr, found, pin=found.pin, words=words)))
     await outbox.enqueue(conn, batch, messages, not_before=found.send_at)
     await store.set_batch(conn, found.id, batch)
     return batch, len(people), len(groups)
 
 
-def payload_for(tr: Translator, notice: store.Notice, *, pin: bool) -> outbox.Payload:
-    text = render(tr, notice.text, urgent=notice.urgent, kind=notice.kind)
+def payload_for(
+    tr: Translator,
+    notice: store.Notice,
+    *,
+    pin: bool,
+    words: Callable[[Translator], str] | None = None,
+) -> outbox.Payload:
+    body = words(tr) if words is not None else notice.text
+    text = render(tr, body, urgent=notice.urgent, kind=notice.kind)
     if notice.photo or notice.document:
         text = text[:1024]
     return outbox.Payload(text=text, photo=notice.photo, document=notice.document, pin=pin)

@@ -22,7 +22,7 @@ from bot.rules.figures import (
     VoteFigure,
     VoteOutcome,
 )
-from bot.rules.figures.community import MeetingFigures, NoticeFigures, RoomFigure
+from bot.rules.figures.community import MeetingFigures, NoticeFigures, OutageFigures, RoomFigure
 from bot.rules.tickets import Kind, State
 from bot.rules.votes import find_option
 from bot.texts.tickets import KIND_LABELS
@@ -264,6 +264,18 @@ def meetings_line(tr: Translator, m: MeetingFigures) -> str:
     )
 
 
+def outages_line(tr: Translator, o: OutageFigures) -> str:
+    """Each outage once, with its reports (followers instead of tickets, and its tickets)."""
+    return tr._(
+        "⚡ Outages declared: {declared}, with {reports} reports ({followed} residents followed "
+        "one instead of reporting, {tickets} tickets)",
+        declared=tr.number(o.declared),
+        reports=tr.number(o.reports),
+        followed=tr.number(o.followed),
+        tickets=tr.number(o.tickets),
+    )
+
+
 def report_text(tr: Translator, f: Figures, names: Names) -> str:
     """The whole report for managers and the committee."""
     lines = [
@@ -275,6 +287,7 @@ def report_text(tr: Translator, f: Figures, names: Names) -> str:
         "",
         *tickets_lines(tr, f.tickets, names),
     ]
+    lines += ["", outages_line(tr, f.outages)] if f.outages.declared else []
     lines += ["", tr._("🗳 Votes closed:")] if f.votes else ["", tr._("🗳 No vote closed.")]
     lines += ["• " + vote_line(tr, v) for v in f.votes[:MAX_LINES]]
     rooms = rooms_lines(tr, f.rooms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.texts.bookings import BOOKINGS_LABEL
+from bot.texts.incidents import FOLLOWED_OUTAGES_LABEL
 from bot.texts.inspections import INSPECTION_TICKS_LABEL
 from bot.texts.meetings import MEETINGS_LABEL, RSVP_LABEL
 from bot.texts.notices import MUTED_LABEL, NOTICES_LABEL
@@ -13,6 +14,7 @@ from bot.texts.votes import BALLOTS_LABEL, PROPOSALS_LABEL
 DATA_LABELS = {
     "tickets_reported": TICKETS_LABEL,
     "tickets_followed": FOLLOWED_LABEL,
+    "outages_followed": FOLLOWED_OUTAGES_LABEL,
     "bookings": BOOKINGS_LABEL,
     "proposals_written": PROPOSALS_LABEL,
     "ballots_cast": BALLOTS_LABEL,

@@ -12,6 +12,7 @@ conversation); the staff side: ``card`` (card presses), ``outcome`` and ``questi
 (the job); ``leaders`` (open tickets in a leader's buildings); ``visits`` (home-visit
 windows on a repair at home, the "visits-remind" job). The use cases shared with the job
 (deadlines, cards and their edits, news, the sweep) are in ``bot.services.tickets``.
+``outages``: declared outages (/outage, /outages) that matching reports follow instead.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.rules.auth import Role
 from bot.rules.tickets import Move
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.tickets import card, mine, notes, outcome, queue, report, visits
+from handlers.tickets import card, mine, notes, outages, outcome, queue, report, visits
 from handlers.tickets import leaders as tickets_leaders
 from handlers.tickets.access import act, is_staff
 from handlers.tickets.callbacks import (
@@ -76,6 +77,7 @@ def _handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(visits.visit_yes, pattern=matches(VisitYes)),
         CallbackQueryHandler(visits.visit_other, pattern=matches(VisitOther)),
         CallbackQueryHandler(visits.visit_pick, pattern=matches(VisitPick)),
+        *outages.handlers(),
     ]
 
 
@@ -92,6 +94,7 @@ FEATURE = Feature(
             13,
             visible=tickets_leaders.menu_visible,
         ),
+        *outages.MENU,
     ),
     commands=(
         CommandSpec("report", N_("Report a repair, complaint or suggestion")),
@@ -108,6 +111,7 @@ FEATURE = Feature(
             N_("Building leaders: open tickets in my buildings"),
             roles=tickets_leaders.ROLES,
         ),
+        *outages.COMMANDS,
     ),
     jobs=(
         JobSpec(SLA_JOB, sla_job, interval_seconds=30.0, first_seconds=10.0),

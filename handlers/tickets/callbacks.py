@@ -87,6 +87,14 @@ class FollowInstead(CallbackData):
     ticket_id: int
 
 
+@callback("tj")
+@dataclass(frozen=True)
+class FollowOutage(CallbackData):
+    """Follow a declared outage instead of reporting it (``bot.services.incidents``)."""
+
+    incident_id: int
+
+
 # ---- the resident's tickets ----------------------------------------------------------------
 
 

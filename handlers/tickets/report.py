@@ -14,6 +14,7 @@ from telegram.ext import filters as f
 from bot.context import Context
 from bot.rules.clock import from_ts
 from bot.rules.tickets import Kind, daily_limit
+from bot.services import assignment, incidents
 from bot.services import tickets as service
 from handlers.kit import (
     Turn,
@@ -33,6 +34,7 @@ from handlers.tickets.callbacks import (
     ComplainUnnamed,
     EditStep,
     FollowInstead,
+    FollowOutage,
     Nav,
     PickBuilding,
     PickCategory,
@@ -188,8 +190,10 @@ async def confirm(update: Update, context: Context) -> str | int:
             reporter_id=turn.user.id,
             now=turn.ts,
         )
+        await incidents.absorb(conn, ticket_id, turn.ts)
         ticket = await service.reschedule(conn, ticket_id)
-        outgoing = await service.new_ticket_cards(conn, services.i18n, LINKS, ticket)
+        ticket, outgoing = await assignment.auto_assign(conn, services.i18n, LINKS, ticket, turn.ts)
+        outgoing += await service.new_ticket_cards(conn, services.i18n, LINKS, ticket)
         await service.queue(conn, outgoing, turn.ts)  # the staff cards are rows with the ticket
     services.deliver_now()
     await answer(query)
@@ -269,6 +273,7 @@ def conversation() -> ConversationHandler[Any]:
             ],
             DUPLICATE: [
                 CallbackQueryHandler(duplicates.follow_instead, pattern=matches(FollowInstead)),
+                CallbackQueryHandler(duplicates.follow_outage, pattern=matches(FollowOutage)),
                 CallbackQueryHandler(duplicates.report_anyway, pattern=_step(Nav.ANYWAY)),
                 CallbackQueryHandler(back_to(WHERE), pattern=back),
                 MessageHandler(other, hint_for(DUPLICATE)),

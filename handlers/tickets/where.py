@@ -28,7 +28,7 @@ from handlers.tickets.draft import (
     WHERE,
     ReportDraft,
 )
-from handlers.tickets.duplicates import after_where
+from handlers.tickets.duplicates import after_where, outage_offer
 from handlers.tickets.prompts import ask, ask_next
 from storage import community
 
@@ -152,7 +152,7 @@ async def pick_building(update: Update, context: Context) -> str:
     draft.unit_id = None
     draft.floor = None
     DRAFT.save(context, draft)
-    return await ask(update, context, turn, PLACE)
+    return await outage_offer(update, context, turn) or await ask(update, context, turn, PLACE)
 
 
 @private_only

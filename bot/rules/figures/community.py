@@ -142,6 +142,20 @@ class MeetingFigures:
 
 
 @dataclass(frozen=True)
+class OutageFigures:
+    """Outages declared in the period, each counted once, with their reports: residents who
+    followed one instead of reporting it, and tickets that were part of one."""
+
+    declared: int = 0
+    followed: int = 0
+    tickets: int = 0
+
+    @property
+    def reports(self) -> int:
+        return self.followed + self.tickets
+
+
+@dataclass(frozen=True)
 class Figures:
     """Every figure of a period, for the community (``building_id`` None) or one building,
     counted at ``now``."""
@@ -154,3 +168,4 @@ class Figures:
     rooms: list[RoomFigure]
     notices: NoticeFigures
     meetings: MeetingFigures
+    outages: OutageFigures = OutageFigures()
