@@ -266,16 +266,16 @@ async def test_rounds_lists_plans_and_open_rounds_and_opens_a_checklist_again(
     assert "Building 1 fire round, due today 9:00: 0 of 2 checked (past its deadline)" in (
         listing.body
     )
-    await harness.press(staff, listing, "io1|1")
+    await harness.press(staff, listing, "ip1|1")
     copy = harness.emu.last_message(STAFF)
     assert "Inspection round: Building 1 fire round" in copy.body
     drains = (await harness.rows("SELECT id FROM inspection_items WHERE code = 'drains'"))[0][0]
     await harness.press(staff, copy, f"ik1|1|{drains}|1")
     assert "✅ Roof drains" in harness.emu.message(STAFF, copy.message_id).body  # the new copy
     rows = await harness.rows("SELECT COUNT(*) FROM outbox")
-    await harness.press(resident, listing, "io1|1")  # forged by a resident
+    await harness.press(resident, listing, "ip1|1")  # forged by a resident
     assert "not open to you" in alert(harness)
-    await harness.press(staff, listing, "io1|99")
+    await harness.press(staff, listing, "ip1|99")
     assert "no longer valid" in alert(harness)
     assert await harness.rows("SELECT COUNT(*) FROM outbox") == rows
 

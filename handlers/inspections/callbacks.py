@@ -17,7 +17,7 @@ class InspectTick(CallbackData):
     ok: bool
 
 
-@callback("io")
+@callback("ip")
 @dataclass(frozen=True)
 class RoundOpen(CallbackData):
     """/rounds: a fresh copy of this round's checklist."""
