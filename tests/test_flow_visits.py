@@ -166,6 +166,7 @@ async def test_the_resident_picks_a_window_from_buttons(harness: Harness) -> Non
     assert await snapshot(harness) == rows
     await harness.press(resident, choose, f"hvp1|1|{at(23, 12)}")  # the earliest: nobody waits
     assert "The staff will come today 12:00–14:00" in last(harness, RESIDENT)
+    assert "已约好上门时间：今天 12:00–14:00" in card(harness).body  # edited in place
     assert await harness.rows("SELECT state, chosen_by_resident FROM ticket_visits") == [
         ("agreed", 1)
     ]
@@ -183,6 +184,7 @@ async def test_the_resident_picks_a_window_from_buttons(harness: Harness) -> Non
     ]
     await harness.press(resident, harness.emu.last_message(RESIDENT), "hvy1|2")
     assert "The staff will come today 16:00–18:00" in last(harness, RESIDENT)
+    assert "已约好上门时间：今天 16:00–18:00" in card(harness).body
     assert await harness.rows(
         "SELECT state, chosen_by_resident FROM ticket_visits WHERE id = 2"
     ) == [("agreed", 0)]

@@ -9,6 +9,8 @@ codes in what the resident wrote are masked on the way into a group chat
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import aiosqlite
 
 from bot.i18n import I18n, Translator
@@ -16,7 +18,7 @@ from bot.rules.clock import from_ts
 from bot.rules.tickets import Kind, State
 from bot.services.readers import translator_for
 from bot.texts.tickets import KIND_LABELS, PRIORITY_LABELS, STATE_LABELS
-from storage import community, people
+from storage import community, people, visits
 from storage import tickets as store
 from storage.tickets import Ticket
 
@@ -62,6 +64,11 @@ def show_reporter(t: Ticket, audience: str) -> bool:
     return True
 
 
+def span_text(tr: Translator, start: datetime, end: datetime) -> str:
+    """ "明天 10:00–12:00" / "tomorrow 10:00–12:00": a home visit's window."""
+    return f"{tr.when(start, 'short')}–{tr.clock(end)}"
+
+
 async def card_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, audience: str) -> str:
     lines = [
         tr._(
@@ -90,6 +97,11 @@ async def card_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, audie
     if t.assignee_id is not None:
         lines.append(tr._("Assigned to: {name}", name=await name_of(conn, t.assignee_id)))
     if t.is_open:
+        visit = await visits.current(conn, t.id)
+        if visit is not None and visit.state == "agreed":
+            assert visit.window_start is not None and visit.window_end is not None
+            when = span_text(tr, from_ts(visit.window_start), from_ts(visit.window_end))
+            lines.append(tr._("Home visit agreed: {when}", when=when))
         if t.state is State.WAITING_RESIDENT:
             lines.append(tr._("SLA clock stopped: waiting for the resident."))
         if t.response_due_at is not None:

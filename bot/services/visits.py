@@ -29,7 +29,7 @@ from bot.rules.visits import (
 )
 from bot.services import tickets as ticket_service
 from bot.services.readers import translator_for
-from bot.services.tickets_render import where_text
+from bot.services.tickets_render import span_text, where_text
 from storage import community, visits
 from storage import tickets as ticket_store
 from storage.db import Database
@@ -68,7 +68,7 @@ async def offer_windows(conn: aiosqlite.Connection, now: datetime) -> list[Windo
 
 def window_text(tr: Translator, w: Window) -> str:
     """ "明天 10:00–12:00" / "tomorrow 10:00–12:00"."""
-    return f"{tr.when(w.start, 'short')}–{tr.clock(w.end)}"
+    return span_text(tr, w.start, w.end)
 
 
 def window_of(v: Visit) -> Window | None:
