@@ -38,6 +38,7 @@ from handlers import (
     start,
     stats,
     tickets,
+    volunteering,
     votes,
 )
 from storage.db import Database
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 FEATURES: list[Feature] = [
     join.FEATURE,
+    volunteering.FEATURE,  # before tickets: a voice note in its help wizard is not a report
     tickets.FEATURE,
     bookings.FEATURE,
     votes.FEATURE,

@@ -76,6 +76,14 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/services/meetings*.py",
         "bot/services/chats*.py",
     ),
+    "volunteering": (
+        "handlers/volunteering/**/*.py",
+        "bot/rules/points*.py",
+        "bot/texts/volunteering*.py",
+        "bot/services/volunteering*.py",
+        "bot/services/helping*.py",
+        "bot/services/points*.py",
+    ),
 }
 
 

@@ -37,7 +37,7 @@ def N_(message: str) -> str:
 
 
 LOCALES = ("zh_Hans", "en", "zh_Hant")
-DOMAINS = ("core", "tickets", "bookings", "votes", "notices", "figures")
+DOMAINS = ("core", "tickets", "bookings", "votes", "notices", "figures", "volunteering")
 BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en", "zh_Hant": "zh_Hant_TW"}
 #: How dates and numbers are written: English as outside the US, day before month
 #: ("Thu 3 Dec"), on a 24-hour clock.

@@ -136,6 +136,15 @@ TABLES: dict[str, tuple[str, ...]] = {
     "meeting_occurrences": (),
     "meeting_rsvps": ("SELECT 1 FROM meeting_rsvps WHERE user_id = :p",),
     "meeting_due": (),
+    "volunteers": (),
+    "activities": (),
+    "activity_signups": (),
+    "activity_due": (),
+    "help_requests": (),
+    "points_ledger": (),
+    "rewards": (),
+    "redemptions": (),
+    "honour_boards": (),
 }
 
 

@@ -6,6 +6,14 @@ from bot.texts.bookings import BOOKINGS_LABEL
 from bot.texts.meetings import MEETINGS_LABEL, RSVP_LABEL
 from bot.texts.notices import MUTED_LABEL, NOTICES_LABEL
 from bot.texts.tickets import FOLLOWED_LABEL, TICKETS_LABEL
+from bot.texts.volunteering import (
+    HELP_ASKED_LABEL,
+    HELP_GIVEN_LABEL,
+    POINTS_LABEL,
+    REDEMPTIONS_LABEL,
+    SIGNUPS_LABEL,
+    VOLUNTEER_LABEL,
+)
 from bot.texts.votes import BALLOTS_LABEL, PROPOSALS_LABEL
 
 #: In the order /me lists them.
@@ -19,4 +27,10 @@ DATA_LABELS = {
     "notices_muted": MUTED_LABEL,
     "meetings_organised": MEETINGS_LABEL,
     "meeting_answers": RSVP_LABEL,
+    "points_rows": POINTS_LABEL,
+    "redemptions": REDEMPTIONS_LABEL,
+    "volunteering": VOLUNTEER_LABEL,
+    "activity_signups": SIGNUPS_LABEL,
+    "help_asked": HELP_ASKED_LABEL,
+    "help_given": HELP_GIVEN_LABEL,
 }
