@@ -31,8 +31,8 @@ from handlers.kit import (
     private_only,
     refusal_text,
     reply,
+    short_text,
     stale,
-    text_too_long,
     touch_person,
 )
 from handlers.kit.callbacks import matches
@@ -99,18 +99,7 @@ async def meeting_start(update: Update, context: Context) -> str | int:
 
 async def _text_step(update: Update, context: Context, limit: int) -> str | None:
     """The short text the user sent, or None after telling them what is wrong with it."""
-    turn = await begin(update, context)
-    message = update.effective_message
-    assert message is not None
-    text = (message.text or "").strip()
-    if not text:
-        await message.reply_text(turn.tr._("Please answer with a short text."))
-        return None
-    problem = text_too_long(turn, text, limit)
-    if problem:
-        await message.reply_text(problem)
-        return None
-    return text
+    return await short_text(update, await begin(update, context), limit)
 
 
 @private_only

@@ -34,6 +34,7 @@ from handlers.kit import (
     pressed,
     private_only,
     reply,
+    short_text,
     stale,
     text_too_long,
     touch_person,
@@ -174,14 +175,8 @@ async def _words_prompt(update: Update, turn: Turn) -> str:
 @private_only
 async def got_contact(update: Update, context: Context) -> str:
     turn = await begin(update, context)
-    message = update.effective_message
-    assert message is not None
-    text = (message.text or "").strip()
-    problem = (
-        text_too_long(turn, text, 300) if text else turn.tr._("Please answer with a short text.")
-    )
-    if problem:
-        await message.reply_text(problem)
+    text = await short_text(update, turn, 300)
+    if text is None:
         return CONTACT
     draft = DRAFT.load(context)
     draft.contact = text

@@ -4,7 +4,9 @@ person ticked later, credits only who was not credited yet)."""
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import TypeVar
+
+from telegram import CallbackQuery, Update
 
 from bot.context import Context
 from bot.services import volunteering as service
@@ -22,9 +24,11 @@ from handlers.kit import (
     stale,
 )
 from handlers.volunteering.activities import organises
-from handlers.volunteering.callbacks import ActAttendance, ActCredit, ActTick
+from handlers.volunteering.callbacks import ActAttendance, ActCredit, ActTick, OnActivity
 from storage import points
 from storage import volunteering as store
+
+D = TypeVar("D", bound=OnActivity)
 
 
 async def _show(update: Update, context: Context, turn: Turn, a: store.Activity) -> None:
@@ -50,42 +54,41 @@ async def _show(update: Update, context: Context, turn: Turn, a: store.Activity)
     await reply(update, text, keyboard(buttons, per_row=2, footer=footer))
 
 
-async def _activity(
-    update: Update, context: Context, turn: Turn, activity_id: int
-) -> store.Activity | None:
-    """The activity, if the presser looks after it and it has begun; else a refusal."""
+async def _pressed(
+    update: Update, context: Context, cls: type[D]
+) -> tuple[CallbackQuery, D, Turn, store.Activity] | None:
+    """The press on an activity the presser looks after and that has begun; else a refusal."""
+    query, data, turn = await pressed(update, context, cls)
     async with context.services.db.read() as conn:
-        a = await store.activity(conn, activity_id)
+        a = await store.activity(conn, data.activity_id)
     if a is None:
-        await stale(update.callback_query, turn)
+        await stale(query, turn)
         return None
     if not organises(turn.principal, a):
         await refuse(update, turn, Refusal.NO_RIGHT)
         return None
     if a.starts_at > turn.ts:
-        await answer(
-            update.callback_query, turn.tr._("The activity has not begun yet."), alert=True
-        )
+        await answer(query, turn.tr._("The activity has not begun yet."), alert=True)
         return None
-    return a
+    return query, data, turn, a
 
 
 @private_only
 async def attendance(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, ActAttendance)
-    a = await _activity(update, context, turn, data.activity_id)
-    if a is None:
+    found = await _pressed(update, context, ActAttendance)
+    if found is None:
         return
+    query, _data, turn, a = found
     await answer(query)
     await _show(update, context, turn, a)
 
 
 @private_only
 async def tick(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, ActTick)
-    a = await _activity(update, context, turn, data.activity_id)
-    if a is None:
+    found = await _pressed(update, context, ActTick)
+    if found is None:
         return
+    query, data, turn, a = found
     async with context.services.db.transaction() as conn:
         s = await store.signup(conn, a.id, data.user_id)
         changed = s is not None and await store.set_attended(
@@ -100,10 +103,10 @@ async def tick(update: Update, context: Context) -> None:
 
 @private_only
 async def credit(update: Update, context: Context) -> None:
-    query, data, turn = await pressed(update, context, ActCredit)
-    a = await _activity(update, context, turn, data.activity_id)
-    if a is None:
+    found = await _pressed(update, context, ActCredit)
+    if found is None:
         return
+    query, _data, turn, a = found
     services = context.services
     async with services.db.transaction() as conn:
         credited = await service.credit(conn, services.i18n, a, by=turn.user.id, now=turn.ts)

@@ -57,25 +57,29 @@ class ActWithdraw(CallbackData):
     activity_id: int
 
 
-@callback("pk")
 @dataclass(frozen=True)
-class ActAttendance(CallbackData):
-    """The organiser opens the list of volunteers to tick who came."""
+class OnActivity(CallbackData):
+    """What the organiser's buttons after an activity have in common (not a button itself)."""
 
     activity_id: int
+
+
+@callback("pk")
+@dataclass(frozen=True)
+class ActAttendance(OnActivity):
+    """The organiser opens the list of volunteers to tick who came."""
 
 
 @callback("pt")
 @dataclass(frozen=True)
-class ActTick(CallbackData):
-    activity_id: int
+class ActTick(OnActivity):
     user_id: int
 
 
 @callback("pg")
 @dataclass(frozen=True)
-class ActCredit(CallbackData):
-    activity_id: int
+class ActCredit(OnActivity):
+    pass
 
 
 # ---- neighbours' help

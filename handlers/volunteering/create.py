@@ -35,11 +35,11 @@ from handlers.kit import (
     private_only,
     refusal_text,
     reply,
+    short_text,
     stale,
-    text_too_long,
     touch_person,
 )
-from handlers.kit.callbacks import matches
+from handlers.kit.callbacks import CallbackData, matches
 from handlers.kit.menu import menu_pattern
 from handlers.kit.wizard import Drafts, cancelled, wizard
 from handlers.volunteering.callbacks import (
@@ -117,17 +117,7 @@ async def start(update: Update, context: Context) -> str | int:
 
 async def _text(update: Update, context: Context, limit: int) -> tuple[Turn, str | None]:
     turn = await begin(update, context)
-    message = update.effective_message
-    assert message is not None
-    text = (message.text or "").strip()
-    if not text:
-        await message.reply_text(turn.tr._("Please answer with a short text."))
-        return turn, None
-    problem = text_too_long(turn, text, limit)
-    if problem:
-        await message.reply_text(problem)
-        return turn, None
-    return turn, text
+    return turn, await short_text(update, turn, limit)
 
 
 async def _ask(update: Update, turn: Turn, text: str, buttons: list[InlineKeyboardButton]) -> None:
@@ -193,16 +183,34 @@ async def got_place(update: Update, context: Context) -> str:
     return LENGTH
 
 
-@private_only
-async def got_length(update: Update, context: Context) -> str:
-    query, data, turn = await pressed(update, context, ActLength)
-    if data.minutes not in rules.MINUTE_CHOICES:
+#: The wizard's button steps: the draft field each sets and the values its buttons offer.
+_CHOICES: dict[type[CallbackData], tuple[str, tuple[int, ...]]] = {
+    ActLength: ("minutes", rules.MINUTE_CHOICES),
+    ActSlots: ("slots", rules.SLOT_CHOICES),
+    ActPoints: ("points", rules.POINT_CHOICES),
+}
+
+
+async def _pick(update: Update, context: Context, cls: type[CallbackData]) -> Turn | None:
+    """A button step: its value kept in the draft (``None`` for a value no button offers)."""
+    query, data, turn = await pressed(update, context, cls)
+    name, allowed = _CHOICES[cls]
+    value = getattr(data, name)
+    if value not in allowed:
         await stale(query, turn)
-        return LENGTH
+        return None
     await answer(query)
     draft = DRAFT.load(context)
-    draft.minutes = data.minutes
+    setattr(draft, name, value)
     DRAFT.save(context, draft)
+    return turn
+
+
+@private_only
+async def got_length(update: Update, context: Context) -> str:
+    turn = await _pick(update, context, ActLength)
+    if turn is None:
+        return LENGTH
     buttons = [button(str(n), ActSlots(n)) for n in rules.SLOT_CHOICES]
     await _ask(update, turn, turn.tr._("How many volunteers are needed?"), buttons)
     return SLOTS
@@ -210,14 +218,9 @@ async def got_length(update: Update, context: Context) -> str:
 
 @private_only
 async def got_slots(update: Update, context: Context) -> str:
-    query, data, turn = await pressed(update, context, ActSlots)
-    if data.slots not in rules.SLOT_CHOICES:
-        await stale(query, turn)
+    turn = await _pick(update, context, ActSlots)
+    if turn is None:
         return SLOTS
-    await answer(query)
-    draft = DRAFT.load(context)
-    draft.slots = data.slots
-    DRAFT.save(context, draft)
     buttons = [button(str(n), ActPoints(n)) for n in rules.POINT_CHOICES]
     await _ask(
         update, turn, turn.tr._("How many points does each volunteer who comes earn?"), buttons
@@ -227,14 +230,9 @@ async def got_slots(update: Update, context: Context) -> str:
 
 @private_only
 async def got_points(update: Update, context: Context) -> str:
-    query, data, turn = await pressed(update, context, ActPoints)
-    if data.points not in rules.POINT_CHOICES:
-        await stale(query, turn)
+    turn = await _pick(update, context, ActPoints)
+    if turn is None:
         return POINTS
-    await answer(query)
-    draft = DRAFT.load(context)
-    draft.points = data.points
-    DRAFT.save(context, draft)
     async with context.services.db.read() as conn:
         buildings = await community.buildings(conn)
     led = _led(turn)

@@ -28,6 +28,7 @@ from handlers.kit import (
     touch_person,
 )
 from handlers.kit.callbacks import strict_int
+from handlers.volunteering.access import staff_command
 from handlers.volunteering.callbacks import VolunteerSet
 from storage import people, points
 
@@ -145,13 +146,11 @@ async def _person(turn: Turn, context: Context, who: str) -> int | str:
 @private_only
 async def fix(update: Update, context: Context) -> None:
     """/pointsfix WHO ±N REASON: WHO is a Telegram id or a unit code."""
-    turn = await begin(update, context)
-    tr = turn.tr
-    message = update.effective_message
-    assert message is not None
-    if not can(turn.principal, Action.CORRECT_POINTS):
-        await refuse(update, turn, Refusal.NO_RIGHT)
+    found = await staff_command(update, context)
+    if found is None:
         return
+    turn, message = found
+    tr = turn.tr
     args = context.args or []
     amount = rules.correction_amount(args[1]) if len(args) > 1 else None
     reason = " ".join(args[2:]).strip()

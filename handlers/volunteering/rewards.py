@@ -13,20 +13,19 @@ from bot.rules.clock import from_ts
 from bot.services import points as service
 from handlers.kit import (
     Dismiss,
-    Refusal,
     answer,
     begin,
     button,
     keyboard,
     pressed,
     private_only,
-    refuse,
     reply,
     stale,
     text_too_long,
     touch_person,
 )
 from handlers.kit.callbacks import strict_int
+from handlers.volunteering.access import staff_command
 from handlers.volunteering.callbacks import RewardPick, RewardYes
 from storage import points
 
@@ -139,13 +138,11 @@ async def confirm(update: Update, context: Context) -> None:
 @private_only
 async def add(update: Update, context: Context) -> None:
     """/rewardadd PRICE STOCK TITLE."""
-    turn = await begin(update, context)
-    tr = turn.tr
-    message = update.effective_message
-    assert message is not None
-    if not can(turn.principal, Action.CORRECT_POINTS):
-        await refuse(update, turn, Refusal.NO_RIGHT)
+    found = await staff_command(update, context)
+    if found is None:
         return
+    turn, message = found
+    tr = turn.tr
     args = context.args or []
     price = strict_int(args[0]) if args else None
     stock = strict_int(args[1]) if len(args) > 1 else None
@@ -184,30 +181,28 @@ async def add(update: Update, context: Context) -> None:
 @private_only
 async def mark_used(update: Update, context: Context) -> None:
     """/redeemed CODE."""
-    turn = await begin(update, context)
-    tr = turn.tr
-    message = update.effective_message
-    assert message is not None
-    if not can(turn.principal, Action.CORRECT_POINTS):
-        await refuse(update, turn, Refusal.NO_RIGHT)
+    found = await staff_command(update, context)
+    if found is None:
         return
+    turn, message = found
+    tr = turn.tr
     code = (context.args or [""])[0].strip().upper()
     async with context.services.db.transaction() as conn:
-        found = await points.redemption_by_code(conn, code) if code else None
-        if found is None:
+        used = await points.redemption_by_code(conn, code) if code else None
+        if used is None:
             await message.reply_text(
                 tr._("Send: /redeemed CODE, with a code a resident shows you.")
             )
             return
-        r = await points.reward(conn, found.reward_id)
+        r = await points.reward(conn, used.reward_id)
         title = r.title if r else "-"
-        if found.used_at is not None:
+        if used.used_at is not None:
             await message.reply_text(
                 tr._(
                     "{code} ({title}) was already used {when}.",
                     code=code,
                     title=title,
-                    when=tr.when(from_ts(found.used_at)),
+                    when=tr.when(from_ts(used.used_at)),
                 )
             )
             return
