@@ -152,6 +152,31 @@ async def earners(
     return [(r[0], int(r[1]), bool(r[2])) for r in rows]
 
 
+async def credited(conn: aiosqlite.Connection, user_id: int, ref: str) -> bool:
+    """Whether the person has been credited for the activity ``ref``."""
+    row = await fetch_one(
+        conn,
+        "SELECT 1 FROM points_ledger WHERE user_id = ? AND kind = 'activity' AND ref = ?",
+        (user_id, ref),
+    )
+    return row is not None
+
+
+async def residents_of(conn: aiosqlite.Connection, unit_code: str) -> list[tuple[int, str]] | None:
+    """The confirmed residents of a unit (id, first name), for a correction; ``None`` if there
+    is no such unit."""
+    unit = await fetch_value(conn, "SELECT id FROM units WHERE code = ?", (unit_code,))
+    if unit is None:
+        return None
+    rows = await fetch_all(
+        conn,
+        "SELECT r.user_id, p.first_name FROM residences r JOIN people p ON p.user_id = r.user_id"
+        " WHERE r.unit_id = ? AND r.status = 'verified' ORDER BY r.user_id",
+        (unit,),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 # ---------------------------------------------------------------------------- rewards
 
 
@@ -341,28 +366,3 @@ async def forget(conn: aiosqlite.Connection, user_id: int) -> None:
     await conn.execute("UPDATE redemptions SET user_id = NULL WHERE user_id = ?", (user_id,))
     await conn.execute("UPDATE redemptions SET used_by = NULL WHERE used_by = ?", (user_id,))
     await conn.execute("UPDATE rewards SET created_by = NULL WHERE created_by = ?", (user_id,))
-
-
-async def credited(conn: aiosqlite.Connection, user_id: int, ref: str) -> bool:
-    """Whether the person has been credited for the activity ``ref``."""
-    row = await fetch_one(
-        conn,
-        "SELECT 1 FROM points_ledger WHERE user_id = ? AND kind = 'activity' AND ref = ?",
-        (user_id, ref),
-    )
-    return row is not None
-
-
-async def residents_of(conn: aiosqlite.Connection, unit_code: str) -> list[tuple[int, str]] | None:
-    """The confirmed residents of a unit (id, first name), for a correction; ``None`` if there
-    is no such unit."""
-    unit = await fetch_value(conn, "SELECT id FROM units WHERE code = ?", (unit_code,))
-    if unit is None:
-        return None
-    rows = await fetch_all(
-        conn,
-        "SELECT r.user_id, p.first_name FROM residences r JOIN people p ON p.user_id = r.user_id"
-        " WHERE r.unit_id = ? AND r.status = 'verified' ORDER BY r.user_id",
-        (unit,),
-    )
-    return [(r[0], r[1]) for r in rows]

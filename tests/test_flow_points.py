@@ -133,6 +133,7 @@ async def test_the_honour_board_names_only_those_who_agreed(harness: Harness) ->
     for uid in (A, B, C):
         await give(h, uid, 5, str(uid), at=november)
     await h.run_job("volunteering")  # plans November's board; nothing is due yet
+    await h.run_job("figures-report")  # plans November's monthly report
     assert h.emu.messages(GROUP1) == []
     h.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
     await h.run_job("volunteering")
@@ -147,6 +148,12 @@ async def test_the_honour_board_names_only_those_who_agreed(harness: Harness) ->
     assert len(community_board) == 1 and f"R{A}" in community_board[0]
     assert f"R{B}" not in community_board[0] and f"R{C}" not in community_board[0]
     assert "还有 2 位邻居" in community_board[0]
+    # the monthly report (due at 08:00) carries the community's board, the same names
+    await h.run_job("figures-report")
+    await h.run_job("outbox")
+    (report,) = [m.body for m in h.emu.messages(MANAGER) if "Figures for November 2026" in m.body]
+    assert "Thank you, neighbours! Volunteers of November 2026, the whole community" in report
+    assert f"R{A}" in report and f"R{B}" not in report and "and 2 more neighbours" in report
     del manager
 
 

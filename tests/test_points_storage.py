@@ -192,3 +192,37 @@ def test_rules_at_their_bounds() -> None:
     assert rules.correction_amount("+5") == 5 and rules.correction_amount("-10000") == -10000
     for bad in ("0", "-0", "10001", "5.5", "five", "", "+", "٣", "--5"):
         assert rules.correction_amount(bad) is None, bad
+
+
+async def test_volunteer_figures_count_those_who_came_in_the_audience(db: Database) -> None:
+    async with db.transaction() as conn:
+        made = []
+        for buildings in ([1, 2], [12], None):
+            activity = await volunteering.create_activity(
+                conn,
+                organiser_id=9,
+                title="Patrol",
+                place="Gate",
+                starts_at=NOW + 3600,
+                minutes=90,
+                slots=5,
+                points=5,
+                buildings=buildings,
+                due={},
+                now=NOW,
+            )
+            made.append(activity)
+            for user in (1, 2):
+                await volunteering.sign_up(conn, activity, user, NOW)
+            await volunteering.set_attended(conn, activity, 1, True)
+        figures = {
+            b: await volunteering.volunteer_figures(conn, NOW, NOW + 7200, b)
+            for b in (None, 1, 12, 3)
+        }
+        outside = await volunteering.volunteer_figures(conn, NOW + 7200, NOW + 9000, None)
+    assert figures[None] == (3, 270, 1)  # three activities, 1.5 h each of the one who came
+    assert figures[1] == (2, 180, 1)  # [1, 2] and everyone; not [12]
+    assert figures[12] == (2, 180, 1)
+    assert figures[3] == (1, 90, 1)  # everyone only
+    assert outside == (0, 0, 0)
+    assert len(made) == 3
