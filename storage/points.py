@@ -191,13 +191,6 @@ async def add_reward(
     return cur.lastrowid
 
 
-async def restock(conn: aiosqlite.Connection, reward_id: int, more: int) -> bool:
-    cur = await conn.execute(
-        "UPDATE rewards SET stock = stock + ? WHERE id = ? AND active = 1", (more, reward_id)
-    )
-    return cur.rowcount == 1
-
-
 async def rewards(conn: aiosqlite.Connection) -> list[Reward]:
     rows = await fetch_all(
         conn,
@@ -222,13 +215,9 @@ async def redeem(
     """Redeem one of a reward for its price, in the caller's transaction: the redemption, the
     stock taken down by one (one guarded statement), the debit (the ledger's trigger refuses a
     balance below zero). Raises ``RedeemRefused`` (roll the transaction back) when it cannot
-    be done; the same ``ref`` again returns the first redemption."""
-    row = await fetch_one(
-        conn,
-        _REDEMPTION + " WHERE user_id = ? AND reward_id = ? AND ref = ?",
-        (user_id, reward_id, ref),
-    )
-    if row is not None:
+    be done; the same ``ref`` again (a second press of one confirmation) is ``AGAIN``, and
+    ``redemption_of`` finds the first."""
+    if await redemption_of(conn, user_id, reward_id, ref) is not None:
         raise RedeemRefused(Redeemed.AGAIN)
     found = await reward(conn, reward_id)
     if found is None or not found.active:
