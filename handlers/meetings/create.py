@@ -33,11 +33,10 @@ from handlers.kit import (
     reply,
     short_text,
     stale,
-    touch_person,
 )
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.kit.wizard import wizard
+from handlers.kit.wizard import started, wizard
 from handlers.meetings.callbacks import (
     MeetAudience,
     MeetConfirm,
@@ -62,7 +61,6 @@ from handlers.meetings.draft import (
     TIME,
     TITLE,
     WEEKDAY,
-    MeetingDraft,
     rule,
     starts,
 )
@@ -75,20 +73,18 @@ from storage import meetings as store
 
 @private_only
 async def meeting_start(update: Update, context: Context) -> str | int:
-    turn = await begin(update, context)
-    await answer(update.callback_query)
-    if not can(turn.principal, Action.CALL_MEETING):
-        await reply(
-            update,
-            turn.tr._(
-                "Only the committee and the property manager can call meetings. /meetings "
-                "shows the meetings you are invited to."
-            ),
-        )
+    turn = await started(
+        update,
+        context,
+        DRAFT,
+        allowed=lambda p: can(p, Action.CALL_MEETING),
+        refused=lambda tr: tr._(
+            "Only the committee and the property manager can call meetings. /meetings "
+            "shows the meetings you are invited to."
+        ),
+    )
+    if turn is None:
         return ConversationHandler.END
-    async with context.services.db.transaction() as conn:
-        await touch_person(turn, conn)
-    DRAFT.save(context, MeetingDraft())
     await reply(
         update,
         turn.tr._("What is the meeting called? (for example: Monthly joint meeting)"),

@@ -41,7 +41,7 @@ from handlers.kit import (
 )
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.kit.wizard import Drafts, cancelled, wizard
+from handlers.kit.wizard import Drafts, cancelled, chosen, wizard
 from handlers.volunteering.callbacks import HelpBuilding, HelpKind, HelpSend
 from handlers.volunteering.keyboards import take_buttons
 from storage import community
@@ -141,14 +141,10 @@ async def got_building(update: Update, context: Context) -> str:
 
 @private_only
 async def got_kind(update: Update, context: Context) -> str:
-    query, data, turn = await pressed(update, context, HelpKind)
-    if data.kind not in rules.HELP_KINDS:
-        await stale(query, turn)
+    turn = await chosen(update, context, HelpKind, DRAFT, "kind", lambda k: k in rules.HELP_KINDS)
+    if turn is None:
         return KIND
-    await answer(query)
     draft = DRAFT.load(context)
-    draft.kind = data.kind
-    DRAFT.save(context, draft)
     if draft.for_other:
         await reply(
             update,

@@ -37,11 +37,10 @@ from handlers.kit import (
     reply,
     short_text,
     stale,
-    touch_person,
 )
 from handlers.kit.callbacks import CallbackData, matches
 from handlers.kit.menu import menu_pattern
-from handlers.kit.wizard import Drafts, cancelled, wizard
+from handlers.kit.wizard import Drafts, cancelled, chosen, started, wizard
 from handlers.volunteering.callbacks import (
     ActAudience,
     ActConfirm,
@@ -93,20 +92,18 @@ def _led(turn: Turn) -> frozenset[int] | None:
 
 @private_only
 async def start(update: Update, context: Context) -> str | int:
-    turn = await begin(update, context)
-    await answer(update.callback_query)
-    if not can(turn.principal, Action.ORGANISE_ACTIVITY):
-        await reply(
-            update,
-            turn.tr._(
-                "Volunteer activities are organised by building leaders, property staff and "
-                "the committee. /activities shows the activities you can join."
-            ),
-        )
+    turn = await started(
+        update,
+        context,
+        DRAFT,
+        allowed=lambda p: can(p, Action.ORGANISE_ACTIVITY),
+        refused=lambda tr: tr._(
+            "Volunteer activities are organised by building leaders, property staff and "
+            "the committee. /activities shows the activities you can join."
+        ),
+    )
+    if turn is None:
         return ConversationHandler.END
-    async with context.services.db.transaction() as conn:
-        await touch_person(turn, conn)
-    DRAFT.save(context, ActivityDraft())
     await reply(
         update,
         turn.tr._("What is the activity? (for example: Clean the garden of building 1)"),
@@ -193,17 +190,8 @@ _CHOICES: dict[type[CallbackData], tuple[str, tuple[int, ...]]] = {
 
 async def _pick(update: Update, context: Context, cls: type[CallbackData]) -> Turn | None:
     """A button step: its value kept in the draft (``None`` for a value no button offers)."""
-    query, data, turn = await pressed(update, context, cls)
     name, allowed = _CHOICES[cls]
-    value = getattr(data, name)
-    if value not in allowed:
-        await stale(query, turn)
-        return None
-    await answer(query)
-    draft = DRAFT.load(context)
-    setattr(draft, name, value)
-    DRAFT.save(context, draft)
-    return turn
+    return await chosen(update, context, cls, DRAFT, name, lambda v: v in allowed)
 
 
 @private_only
