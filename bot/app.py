@@ -40,6 +40,7 @@ from handlers import (
     start,
     stats,
     tickets,
+    volunteering,
     votes,
 )
 from handlers.tickets.keyboards import LINKS as TICKET_LINKS
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 FEATURES: list[Feature] = [
     join.FEATURE,
     inspections.feature(TICKET_LINKS),  # before tickets: its photo step comes before a report's
+    volunteering.FEATURE,  # before tickets: a voice note in its help wizard is not a report
     tickets.FEATURE,
     bookings.FEATURE,
     votes.FEATURE,

@@ -91,6 +91,14 @@ DOMAIN_GLOBS: dict[str, tuple[str, ...]] = {
         "bot/services/assignment*.py",
         "handlers/roster.py",
     ),
+    "volunteering": (
+        "handlers/volunteering/**/*.py",
+        "bot/rules/points*.py",
+        "bot/texts/volunteering*.py",
+        "bot/services/volunteering*.py",
+        "bot/services/helping*.py",
+        "bot/services/points*.py",
+    ),
 }
 
 

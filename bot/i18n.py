@@ -47,6 +47,7 @@ DOMAINS = (
     "sandbox",
     "inspections",
     "incidents",
+    "volunteering",
 )
 BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en", "zh_Hant": "zh_Hant_TW"}
 #: How dates and numbers are written: English as outside the US, day before month

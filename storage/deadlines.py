@@ -1,6 +1,7 @@
 """The next moment something is due, across the due-time tables: SLA stages and rating
 follow-ups, booking reminders, votes opening, reminding and closing, meetings' announcements
-and reminders, inspection rounds to make and to escalate, home-visit reminders. Read-only;
+and reminders, inspection rounds to make and to escalate, home-visit reminders, volunteer
+activities' reminders and the monthly thank-you board. Read-only;
 the sandbox's "to the next deadline" moves its clock there. A new due-time table gets a row
 in ``DUE_TABLES``."""
 
@@ -19,6 +20,8 @@ DUE_TABLES = (
     ("inspection_plans", "next_due_at", "active = 1"),
     ("inspection_rounds", "deadline_at", "state = 'open' AND escalated_at IS NULL"),
     ("ticket_visits", "remind_at", "state = 'agreed' AND reminded_at IS NULL"),
+    ("activity_due", "due_at", "done_at IS NULL"),
+    ("honour_boards", "due_at", "done_at IS NULL"),
 )
 
 

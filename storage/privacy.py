@@ -36,6 +36,13 @@ Kept for the community's record, without a link to them (id columns set to NULL)
   proposal's ``result.counted``, so a closed tally stays exactly as it was published and no
   receipt leads back to them; ``proposals`` (author_id, approver_id; title, text and review
   comment are the proposal's record);
+- ``points_ledger`` (their rows: their balance and history go; ``by_id`` of rows they wrote
+  for others, a correction, set to NULL), ``volunteers`` (their choices), ``activity_signups``
+  (theirs) are deleted; ``redemptions`` (user_id, used_by: the stock stays counted),
+  ``rewards`` (created_by) and ``activities`` (organiser_id) are kept without them;
+  ``help_requests`` they made or posted for someone keep only their kind, building and
+  state (what was said, the voice note, the unit and the contact are emptied), those they
+  took keep no helper;
 - ``notices`` (author_id), ``meetings`` (organiser_id), ``group_bindings`` (bound_by),
   ``outbox_batches`` (created_by, report_chat_id), ``residences`` of others (decided_by),
   ``roles`` of others (granted_by), ``admin_claims`` and ``owner_codes`` (used_by: the code
@@ -55,11 +62,12 @@ Nothing of the person in them: ``community``, ``buildings``, ``owners`` (the own
 the community file: names of legal owners, not Telegram accounts; /forgetme is about the
 person's use of the bot), ``units``, ``categories``, ``rooms``, ``ticket_pauses``,
 ``sla_reminders``, ``booking_reminders``, ``vote_due``, ``meeting_occurrences``,
-``meeting_due``, ``inspection_items`` (a plan's checklist), ``owner_claims`` (a claim
-belongs to a residence: theirs are deleted with their residences), ``figure_reports`` (the
-monthly report's due rows), ``outbox_files`` (the charts the outbox uploads: figures, no
-person), ``backup_due`` (the daily backup's due rows), ``incident_tickets`` (which tickets
-were part of an outage), ``schema_version``.
+``meeting_due``, ``inspection_items`` (a plan's checklist), ``activity_due``,
+``honour_boards`` (due rows), ``owner_claims`` (a claim belongs to a residence: theirs are
+deleted with their residences), ``figure_reports`` (the monthly report's due rows),
+``outbox_files`` (the charts the outbox uploads: figures, no person), ``backup_due`` (the daily
+backup's due rows), ``incident_tickets`` (which tickets were part of an outage),
+``schema_version``.
 
 Not in our database, so beyond /forgetme: the backups made before (they age out by the
 retention, ``RESIDENTBOT_BACKUP_KEEP_DAILY`` / ``_KEEP_MONTHLY``), the messages already
@@ -74,7 +82,16 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from storage import bookings, inspections, outbox_forget, people, ticket_privacy, visits
+from storage import (
+    bookings,
+    inspections,
+    outbox_forget,
+    people,
+    points,
+    ticket_privacy,
+    visits,
+    volunteering,
+)
 from storage import incidents as incidents_store
 from storage import meetings as meetings_store
 from storage import notices as notices_store
@@ -101,6 +118,8 @@ _FEATURES = (
     notices_store,
     meetings_store,
     inspections,
+    points,
+    volunteering,
 )
 DESCRIBERS: list[Describe] = [store.describe for store in _FEATURES]
 #: Features whose forgetting needs only the person's id (tickets also need the names).
@@ -115,6 +134,8 @@ FORGETTERS: list[Forget] = [
         visits,
         roster_store,
         incidents_store,
+        points,
+        volunteering,
     )
 ]
 

@@ -47,7 +47,7 @@ async def test_the_earliest_row_still_to_come(tmp_path: Path) -> None:
     assert await next_due(path, 5000) is None
 
 
-async def test_inspection_rounds_and_home_visits_count_too(tmp_path: Path) -> None:
+async def test_rounds_visits_activities_and_the_honour_board_count_too(tmp_path: Path) -> None:
     path = tmp_path / "due.db"
     assert await next_due(path, 1000) is None
     add(
@@ -72,3 +72,8 @@ async def test_inspection_rounds_and_home_visits_count_too(tmp_path: Path) -> No
     add(path, "UPDATE ticket_visits SET reminded_at = 1")
     add(path, "UPDATE inspection_rounds SET state = 'done'")
     assert await next_due(path, 1000) is None
+    add(path, "INSERT INTO honour_boards (month, due_at) VALUES ('2026-11', 8000)")
+    add(path, "INSERT INTO activity_due (activity_id, kind, due_at) VALUES (1, 'day', 5500)")
+    assert await next_due(path, 1000) == 5500  # a volunteer activity's reminder
+    add(path, "UPDATE activity_due SET done_at = 1")
+    assert await next_due(path, 1000) == 8000  # the monthly thank-you board

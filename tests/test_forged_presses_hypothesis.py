@@ -59,8 +59,9 @@ PROFILE = settings.get_profile(PROFILE_NAME)
 #: and decide owner claims ("oc": Olga joined by the door code as owner, a pending claim)
 #: anywhere.
 #: The leader leads building 1, and the world's objects are in building 2: nothing of theirs.
+#: A confirmed resident may change their own volunteer choices ("pv", /volunteer).
 ENTITLED: dict[str, frozenset[str]] = {
-    "resident": frozenset(),
+    "resident": frozenset({"pv"}),
     "leader": frozenset({"mr"}),
     "staff": frozenset({"mr", "to", "ta", "tr", "ts", "tg", "tx", "tz", "ba", "jd", "oc"}),
 }

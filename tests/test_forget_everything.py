@@ -9,8 +9,10 @@ an anonymous complaint, is assigned a ticket, rates one, is on the duty roster (
 by it), declares an outage, follows it and marks it restored, books a room, approves a booking,
 watches a taken time, closes a room, proposes a resident poll and votes in it (which closes and
 is published), approves a neighbour's proposal and records a paper ballot in it, sends a notice
-(and gets its delivery report), mutes notices, calls a meeting and answers its invitation, and
-is in the middle of two conversations. Only her private chat's ``chat_data`` is written
+(and gets its delivery report), mutes notices, calls a meeting and answers its invitation,
+volunteers (an activity she organises and comes to, help asked, given and posted for someone,
+a reward added, redeemed and marked used, a correction), and is in the middle of two
+conversations. Only her private chat's ``chat_data`` is written
 directly: no flow keeps anything there (the row stands for what a future flow might keep).
 
 Before /forgetme every table with a person's column is checked to hold her (so the test really
@@ -26,7 +28,7 @@ import re
 import sqlite3
 import tomllib
 from contextlib import closing
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +160,24 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "incident_followers": ("SELECT 1 FROM incident_followers WHERE user_id = :p",),
     "incident_tickets": (),  # which tickets were part of an outage: no person
+    "volunteers": ("SELECT 1 FROM volunteers WHERE user_id = :p AND named = 1",),
+    "activities": ("SELECT 1 FROM activities WHERE organiser_id = :p",),
+    "activity_signups": ("SELECT 1 FROM activity_signups WHERE user_id = :p AND attended = 1",),
+    "activity_due": (),
+    "help_requests": (
+        "SELECT 1 FROM help_requests WHERE requester_id = :p AND instr(details, :phone)",
+        "SELECT 1 FROM help_requests WHERE posted_by = :p",
+        "SELECT 1 FROM help_requests WHERE helper_id = :p",
+    ),
+    "points_ledger": (
+        "SELECT 1 FROM points_ledger WHERE user_id = :p AND kind = 'activity' AND by_id = :p",
+        "SELECT 1 FROM points_ledger WHERE user_id = :p AND kind = 'help'",
+        "SELECT 1 FROM points_ledger WHERE user_id = :p AND kind = 'redeem'",
+        "SELECT 1 FROM points_ledger WHERE by_id = :p AND user_id != :p",
+    ),
+    "rewards": ("SELECT 1 FROM rewards WHERE created_by = :p",),
+    "redemptions": ("SELECT 1 FROM redemptions WHERE user_id = :p AND used_by = :p",),
+    "honour_boards": (),  # the monthly thank-you board's due rows
 }
 
 #: An inspection plan of building 1 whose rounds are hers (appended to the example file).
@@ -416,6 +436,48 @@ async def test_forgetme_leaves_the_person_in_no_table(harness: Harness) -> None:
     await h.command(quilla, "outages")
     for data in ("io1|1", "ir1|1|0", "ir1|1|1"):
         await h.tap(quilla, data)
+    # volunteering: her choices; an activity she organises, joins, ticks and credits; help
+    # she asks for (her phone in it), help she gives Ann, help she posts for a neighbour
+    # without Telegram; a reward she adds, redeems and marks used; a correction for Ann
+    for person, choices in ((ann, ("pv1|helps|1",)), (quilla, ("pv1|helps|1", "pv1|named|1"))):
+        await h.command(person, "volunteer")
+        for data in choices:
+            await h.tap(person, data)
+    await h.command(quilla, "activity")
+    for text in ("Clean the garden", "2026-11-24 09:00", "Garden"):
+        await h.text(quilla, text)
+    for data in ("pn1|60", "pl1|5", "pp1|20", "pb1|0", "pc1"):
+        await h.tap(quilla, data)
+    await h.run_job("outbox")
+    await h.command(quilla, "activities")  # she muted notices: she joins from the list
+    await h.tap(quilla, "pj1|")
+    back = h.clock()
+    h.clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=SHANGHAI))
+    await h.command(quilla, "activities")
+    for data in ("pk1|", "pt1|", "pg1|"):
+        await h.tap(quilla, data)
+    h.clock.set(back)
+    await h.command(quilla, "askhelp")
+    await h.tap(quilla, "hk1|shopping")
+    await h.text(quilla, f"Rice bags, call {PHONE}")
+    await h.tap(ann, "ht1|")
+    await h.tap(quilla, "hd1|")
+    await h.command(ann, "askhelp")
+    await h.tap(ann, "hk1|fix")
+    await h.tap(ann, "hs1")
+    await h.tap(quilla, "ht1|")
+    await h.tap(ann, "hd1|")
+    await h.command(quilla, "helpfor")
+    await h.tap(quilla, f"hb1|{await building_id(h, '1')}")
+    await h.tap(quilla, "hk1|company")
+    await h.text(quilla, "Mr Zhou, 1-201")
+    await h.tap(quilla, "hs1")
+    await h.command(quilla, "rewardadd", "5 3 Fee voucher")
+    await h.command(quilla, "rewards")
+    await h.tap(quilla, "pr1|")
+    await h.tap(quilla, "py1|")
+    await h.command(quilla, "redeemed", (await h.rows("SELECT code FROM redemptions"))[0][0])
+    await h.command(quilla, "pointsfix", "1-104 +2 thanks for the fair")
     # two conversations left half-way: a question about a ticket (started in the staff
     # chat, so it follows her across chats) and a new report in private
     await h.press(quilla, card(h, 3), "ta1|3|ask")

@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.rules.auth import Relation, Role
 from bot.rules.tickets import Kind
-from storage import incidents, owners, people
+from storage import incidents, owners, people, volunteering
 from storage import tickets as tickets_store
 from storage import votes as votes_store
 from tests.conftest import SHANGHAI, Harness
@@ -91,6 +91,18 @@ MATRIX: dict[str, str] = {
     "press: offer a home-visit time (building 2)": ". Y Y . . . . . .",
     "press: tick an inspection item (building 2)": ". Y Y . . . . . .",
     "press: mark an outage restored (building 2)": ". Y Y . . . . . .",
+    "/activity": ". Y Y Y Y Y . . .",
+    "/activities": "Y Y Y Y Y Y Y Y Y",  # organisers: theirs too; everyone: those to join
+    "/askhelp": ". . . . . . Y Y .",
+    "/helpfor": ". Y Y . Y Y . . .",
+    "/volunteer": ". . . . . . Y Y .",
+    "/points": "Y Y Y Y Y Y Y Y Y",
+    "/rewards": "Y Y Y Y Y Y Y Y Y",
+    "/pointsfix 2-103 +5 helped at the fair": ". Y Y . . . . . .",
+    "/rewardadd 10 1 Fee voucher": ". Y Y . . . . . .",
+    "/redeemed ABCD2345": ". Y Y . . . . . .",
+    "press: sign up for an activity (building 2)": ". . . . . . Y Y .",
+    "press: take a help request (building 2)": ". . . . . . Y Y .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -144,6 +156,23 @@ README_ROWS: dict[str, list[str]] = {
         "press: offer a home-visit time (building 2)",
         "press: tick an inspection item (building 2)",
     ],
+    "organise a volunteer activity, `/activity`": ["/activity"],
+    "volunteer: sign up for activities, ask for and take neighbours' help, `/askhelp`, "
+    "`/volunteer`": [
+        "/askhelp",
+        "/volunteer",
+        "press: sign up for an activity (building 2)",
+        "press: take a help request (building 2)",
+    ],
+    "ask for help for a neighbour without Telegram, `/helpfor`": ["/helpfor"],
+    "correct points (with a reason), `/pointsfix`; add rewards, mark codes used, "
+    "`/rewardadd`, `/redeemed`": [
+        "/pointsfix 2-103 +5 helped at the fair",
+        "/rewardadd 10 1 Fee voucher",
+        "/redeemed ABCD2345",
+    ],
+    "see my points and the rewards, `/points`, `/rewards`; see volunteer activities, "
+    "`/activities`": ["/points", "/rewards", "/activities"],
 }
 
 #: The README's words for who, as roles (longest first, so "grid workers" is not "staff").
@@ -174,6 +203,10 @@ DENIALS = (
     "This vote is for the residents of another building",
     "Only owners vote on an owners' decision",
     "Only an administrator or the property manager can bind",
+    "Volunteer activities are organised by building leaders",
+    "Asking neighbours for help is for confirmed residents",
+    "Posting a help request for a neighbour is for building leaders and property staff.",
+    "Volunteering is for confirmed residents",
 )
 
 
@@ -407,6 +440,50 @@ async def outage(h: Harness, world: World, role: str) -> str:
     return f"ir1|{incident}|1"
 
 
+async def activity(h: Harness, world: World, role: str) -> str:
+    """An activity of building 2 two days ahead, one per presser."""
+    assert h.db is not None
+    now = int(h.clock().timestamp())
+    building = (await h.rows("SELECT id FROM buildings WHERE code = '2'"))[0][0]
+    async with h.db.transaction() as conn:
+        found = await volunteering.create_activity(
+            conn,
+            organiser_id=IDS["leader"],
+            title=f"Garden ({role})",
+            place="Yard",
+            starts_at=now + 2 * 86400,
+            minutes=60,
+            slots=5,
+            points=10,
+            buildings=[building],
+            due={},
+            now=now,
+        )
+    return f"pj1|{found}"
+
+
+async def help_request(h: Harness, world: World, role: str) -> str:
+    """An open help request of building 2 (posted by its leader), one per presser."""
+    assert h.db is not None
+    now = int(h.clock().timestamp())
+    building = (await h.rows("SELECT id FROM buildings WHERE code = '2'"))[0][0]
+    async with h.db.transaction() as conn:
+        found = await volunteering.create_help(
+            conn,
+            building_id=building,
+            unit_id=None,
+            kind="shopping",
+            details="",
+            voice=None,
+            requester_id=None,
+            posted_by=IDS["leader"],
+            contact=f"Mrs Li ({role})",
+            points=5,
+            now=now,
+        )
+    return f"ht1|{found}"
+
+
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
@@ -421,6 +498,8 @@ PRESSES: dict[str, Target] = {
     "press: offer a home-visit time (building 2)": home_visit,
     "press: tick an inspection item (building 2)": inspection_tick,
     "press: mark an outage restored (building 2)": outage,
+    "press: sign up for an activity (building 2)": activity,
+    "press: take a help request (building 2)": help_request,
 }
 
 

@@ -49,6 +49,10 @@ class Action(enum.Enum):
     VOTE = "vote"
     PROPOSE = "propose"  # draft a proposal: verified residents and anyone holding a role
     REPORT_HOME = "report_home"
+    ORGANISE_ACTIVITY = "organise_activity"  # a volunteer activity (building-scoped for leaders)
+    VOLUNTEER = "volunteer"  # sign up for activities, take and ask for neighbours' help
+    HELP_FOR = "help_for"  # post a help request for a neighbour without Telegram
+    CORRECT_POINTS = "correct_points"  # points corrections (with a reason), rewards, codes
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,22 @@ def can(p: Principal, action: Action, building_id: int | None = None) -> bool:
             return bool(p.verified)
         case Action.PROPOSE:
             return bool(p.verified) or p.is_officer
+        case Action.ORGANISE_ACTIVITY:
+            if p.has_any(Role.STAFF, Role.MANAGER, Role.COMMITTEE):
+                return True
+            if building_id is None:
+                return bool(p.buildings_for(Role.LEADER) | p.buildings_for(Role.GRID))
+            return _leads(p, building_id)
+        case Action.VOLUNTEER:
+            return bool(p.verified)
+        case Action.HELP_FOR:
+            if p.has_any(*_PROPERTY):
+                return True
+            if building_id is None:
+                return bool(p.buildings_for(Role.LEADER) | p.buildings_for(Role.GRID))
+            return _leads(p, building_id)
+        case Action.CORRECT_POINTS:
+            return p.has_any(*_PROPERTY)
     return False
 
 

@@ -1,7 +1,7 @@
 """The figures of a period and a scope (the community or one building), gathered for /stats,
 the charts, the exports and the monthly report: the ticket rows and their recorded SLA
 measures (``storage.figures``) summed by ``bot.rules.figures``, votes closed, room use (the
-computation behind /utilisation), notice delivery and meetings held this year."""
+computation behind /utilisation), notice delivery, meetings held this year and volunteering."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from bot.rules.figures import (
     OutageFigures,
     Period,
     RoomFigure,
+    VolunteerFigures,
     summarise,
     vote_figure,
     year_start,
 )
 from bot.services import tickets, tickets_render
 from bot.texts.figures import Names
-from storage import community, incidents, room_use
+from storage import community, incidents, room_use, volunteering
 from storage import figures as store
 from storage.db import Database
 
@@ -77,6 +78,9 @@ async def compute(
         notices=await store.notice_delivery(conn, start, end, moment, building_id),
         meetings=MeetingFigures(held),
         outages=OutageFigures(*await incidents.figures(conn, start, end, building_id)),
+        volunteering=VolunteerFigures(
+            *await volunteering.volunteer_figures(conn, start, end, building_id)
+        ),
     )
 
 

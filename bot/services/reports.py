@@ -1,5 +1,6 @@
 """The monthly report: on the first of each month (08:00, community time) last month's figures
-and charts go to the staff chat and to every manager, each in their language; and, when a
+and charts (with the month's thank-you board to volunteers) go to the staff chat and to every
+manager, each in their language; and, when a
 manager has turned it on (/stats), a short public version (counts, on-time share,
 satisfaction; no person, no unit) to the community's bound groups.
 
@@ -21,6 +22,7 @@ from bot.rules.auth import Role
 from bot.rules.clock import Clock, to_ts
 from bot.rules.figures import Figures, month_period, next_month
 from bot.services import figures
+from bot.services import points as volunteer_points
 from bot.services.readers import translator_for
 from bot.texts.figures import Names, public_text, report_text
 from storage import community, notices, outbox, outbox_files, people
@@ -103,6 +105,9 @@ async def send_due(db: Database, clock: Clock, i18n: I18n) -> int:
                 ]
             for reader in readers:
                 text = report_text(reader.tr, found, names)
+                board = await volunteer_points.board(conn, reader.tr, month, None)
+                if board:  # the month's thank-you board: only those who agreed are named
+                    text += "\n\n" + board
                 if drawn[reader.tr.locale] is None:
                     text += "\n\n" + reader.tr._(
                         "The charts could not be drawn: the Chinese font is missing on the "

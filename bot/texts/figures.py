@@ -22,7 +22,13 @@ from bot.rules.figures import (
     VoteFigure,
     VoteOutcome,
 )
-from bot.rules.figures.community import MeetingFigures, NoticeFigures, OutageFigures, RoomFigure
+from bot.rules.figures.community import (
+    MeetingFigures,
+    NoticeFigures,
+    OutageFigures,
+    RoomFigure,
+    VolunteerFigures,
+)
 from bot.rules.tickets import Kind, State
 from bot.rules.votes import find_option
 from bot.texts.tickets import KIND_LABELS
@@ -276,6 +282,16 @@ def outages_line(tr: Translator, o: OutageFigures) -> str:
     )
 
 
+def volunteering_line(tr: Translator, v: VolunteerFigures) -> str:
+    return tr._(
+        "🤝 Volunteering: {activities} activities, {hours} volunteer hours, {people} people "
+        "took part",
+        activities=tr.number(v.activities),
+        hours=tr.number(round(v.minutes / 60, 1)),
+        people=tr.number(v.participants),
+    )
+
+
 def report_text(tr: Translator, f: Figures, names: Names) -> str:
     """The whole report for managers and the committee."""
     lines = [
@@ -293,6 +309,7 @@ def report_text(tr: Translator, f: Figures, names: Names) -> str:
     rooms = rooms_lines(tr, f.rooms)
     lines += ["", *rooms] if rooms else []
     lines += ["", notices_line(tr, f.notices), meetings_line(tr, f.meetings)]
+    lines.append(volunteering_line(tr, f.volunteering))
     return _fit("\n".join(lines))
 
 

@@ -8,6 +8,14 @@ from bot.texts.inspections import INSPECTION_TICKS_LABEL
 from bot.texts.meetings import MEETINGS_LABEL, RSVP_LABEL
 from bot.texts.notices import MUTED_LABEL, NOTICES_LABEL
 from bot.texts.tickets import FOLLOWED_LABEL, TICKETS_LABEL
+from bot.texts.volunteering import (
+    HELP_ASKED_LABEL,
+    HELP_GIVEN_LABEL,
+    POINTS_LABEL,
+    REDEMPTIONS_LABEL,
+    SIGNUPS_LABEL,
+    VOLUNTEER_LABEL,
+)
 from bot.texts.votes import BALLOTS_LABEL, PROPOSALS_LABEL
 
 #: In the order /me lists them.
@@ -23,4 +31,10 @@ DATA_LABELS = {
     "meetings_organised": MEETINGS_LABEL,
     "meeting_answers": RSVP_LABEL,
     "inspection_ticks": INSPECTION_TICKS_LABEL,
+    "points_rows": POINTS_LABEL,
+    "redemptions": REDEMPTIONS_LABEL,
+    "volunteering": VOLUNTEER_LABEL,
+    "activity_signups": SIGNUPS_LABEL,
+    "help_asked": HELP_ASKED_LABEL,
+    "help_given": HELP_GIVEN_LABEL,
 }

@@ -128,6 +128,21 @@ async def use_buttons(update: Update, context: Context) -> None:
         )
 
 
+async def short_text(update: Update, turn: Turn, limit: int) -> str | None:
+    """A wizard's text step: the message's text, stripped, or ``None`` after telling the sender
+    (in their language) that it is empty (a photo, a sticker) or longer than ``limit``."""
+    message = update.effective_message
+    assert message is not None
+    text = (message.text or "").strip()
+    problem = text_too_long(turn, text, limit) if text else None
+    if not text:
+        problem = turn.tr._("Please answer with a short text.")
+    if problem:
+        await message.reply_text(problem)
+        return None
+    return text
+
+
 def text_too_long(turn: Turn, text: str, limit: int = MAX_TEXT) -> str | None:
     if len(text) > limit:
         return turn.tr._(

@@ -41,14 +41,17 @@ from telegram.ext import (
 
 from bot.context import Context
 from bot.i18n import Translator
-from handlers.kit.guards import dismiss_pattern, use_buttons
+from bot.rules.auth import Principal
+from handlers.kit.callbacks import CallbackData
+from handlers.kit.guards import dismiss_pattern, stale, use_buttons
 from handlers.kit.menu import main_menu
-from handlers.kit.turn import begin
+from handlers.kit.turn import Turn, begin, pressed, touch_person
 from handlers.kit.ui import answer, reply
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 AnyHandler = BaseHandler[Any, Any, Any]
 T = TypeVar("T")
+D = TypeVar("D", bound=CallbackData)
 
 
 def wizard(
@@ -119,6 +122,51 @@ class Drafts(Generic[T]):
 
     def clear(self, context: Context) -> None:
         _user_data(context).pop(self.key, None)
+
+
+async def started(
+    update: Update,
+    context: Context,
+    drafts: Drafts[T],
+    *,
+    allowed: Callable[[Principal], bool],
+    refused: Callable[[Translator], str],
+) -> Turn | None:
+    """A wizard's first step: the press (if any) answered; someone ``allowed`` refuses is told
+    ``refused`` in their language (``None``: end the conversation); otherwise the person is
+    recorded and a new draft saved, and their turn returned for the first question."""
+    turn = await begin(update, context)
+    await answer(update.callback_query)
+    if not allowed(turn.principal):
+        await reply(update, refused(turn.tr))
+        return None
+    async with context.services.db.transaction() as conn:
+        await touch_person(turn, conn)
+    drafts.save(context, drafts.cls())
+    return turn
+
+
+async def chosen(
+    update: Update,
+    context: Context,
+    cls: type[D],
+    drafts: Drafts[T],
+    name: str,
+    valid: Callable[[Any], bool],
+) -> Turn | None:
+    """A wizard's button step: the press's field ``name`` kept as the draft's ``name`` when
+    ``valid`` (the press answered, the presser's turn returned); a value no button of the step
+    offers (forged or stale) gets the ``stale`` answer and ``None``, and the draft is kept."""
+    query, data, turn = await pressed(update, context, cls)
+    value = getattr(data, name)
+    if not valid(value):
+        await stale(query, turn)
+        return None
+    await answer(query)
+    draft = drafts.load(context)
+    setattr(draft, name, value)
+    drafts.save(context, draft)
+    return turn
 
 
 def cancelled(

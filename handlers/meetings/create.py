@@ -31,13 +31,12 @@ from handlers.kit import (
     private_only,
     refusal_text,
     reply,
+    short_text,
     stale,
-    text_too_long,
-    touch_person,
 )
 from handlers.kit.callbacks import matches
 from handlers.kit.menu import menu_pattern
-from handlers.kit.wizard import wizard
+from handlers.kit.wizard import started, wizard
 from handlers.meetings.callbacks import (
     MeetAudience,
     MeetConfirm,
@@ -63,7 +62,6 @@ from handlers.meetings.draft import (
     TIME,
     TITLE,
     WEEKDAY,
-    MeetingDraft,
     rule,
     starts,
 )
@@ -76,20 +74,18 @@ from storage import meetings as store
 
 @private_only
 async def meeting_start(update: Update, context: Context) -> str | int:
-    turn = await begin(update, context)
-    await answer(update.callback_query)
-    if not can(turn.principal, Action.CALL_MEETING):
-        await reply(
-            update,
-            turn.tr._(
-                "Only the committee and the property manager can call meetings. /meetings "
-                "shows the meetings you are invited to."
-            ),
-        )
+    turn = await started(
+        update,
+        context,
+        DRAFT,
+        allowed=lambda p: can(p, Action.CALL_MEETING),
+        refused=lambda tr: tr._(
+            "Only the committee and the property manager can call meetings. /meetings "
+            "shows the meetings you are invited to."
+        ),
+    )
+    if turn is None:
         return ConversationHandler.END
-    async with context.services.db.transaction() as conn:
-        await touch_person(turn, conn)
-    DRAFT.save(context, MeetingDraft())
     await reply(
         update,
         turn.tr._("What is the meeting called? (for example: Monthly joint meeting)"),
@@ -100,18 +96,7 @@ async def meeting_start(update: Update, context: Context) -> str | int:
 
 async def _text_step(update: Update, context: Context, limit: int) -> str | None:
     """The short text the user sent, or None after telling them what is wrong with it."""
-    turn = await begin(update, context)
-    message = update.effective_message
-    assert message is not None
-    text = (message.text or "").strip()
-    if not text:
-        await message.reply_text(turn.tr._("Please answer with a short text."))
-        return None
-    problem = text_too_long(turn, text, limit)
-    if problem:
-        await message.reply_text(problem)
-        return None
-    return text
+    return await short_text(update, await begin(update, context), limit)
 
 
 @private_only

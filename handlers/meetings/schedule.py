@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.rules import meetings as rules
 from bot.texts import meetings as texts
 from handlers.kit import Turn, answer, button, keyboard, pressed, private_only, reply, stale
+from handlers.kit.wizard import chosen
 from handlers.meetings.callbacks import MeetDay, MeetOrdinal, MeetRepeat, MeetTime, MeetWeekday
 from handlers.meetings.draft import (
     DAY,
@@ -68,27 +69,17 @@ async def ask_weekday(update: Update, turn: Turn) -> str:
 
 @private_only
 async def got_ordinal(update: Update, context: Context) -> str:
-    query, data, turn = await pressed(update, context, MeetOrdinal)
-    if data.ordinal not in texts.ORDINALS:
-        await stale(query, turn)
+    turn = await chosen(update, context, MeetOrdinal, DRAFT, "ordinal", texts.ORDINALS.__contains__)
+    if turn is None:
         return ORDINAL
-    await answer(query)
-    draft = DRAFT.load(context)
-    draft.ordinal = data.ordinal
-    DRAFT.save(context, draft)
     return await ask_weekday(update, turn)
 
 
 @private_only
 async def got_weekday(update: Update, context: Context) -> str:
-    query, data, turn = await pressed(update, context, MeetWeekday)
-    if not 0 <= data.weekday <= 6:
-        await stale(query, turn)
+    turn = await chosen(update, context, MeetWeekday, DRAFT, "weekday", lambda d: 0 <= d <= 6)
+    if turn is None:
         return WEEKDAY
-    await answer(query)
-    draft = DRAFT.load(context)
-    draft.weekday = data.weekday
-    DRAFT.save(context, draft)
     return await ask_time(update, turn)
 
 

@@ -1,7 +1,8 @@
 """The community's other figures of a period: votes closed (turnout by head and by area, and
 their result as ``bot.rules.tally`` counted it at the close), room use against the 80 % target
 (computed by ``bot.rules.slots.utilisation_of_days``, as /utilisation is), notices sent
-and their delivery, and joint meetings held this year against 12."""
+and their delivery, joint meetings held this year against 12, and volunteering (activities
+held, volunteer hours of those who came, how many people came)."""
 
 from __future__ import annotations
 
@@ -156,6 +157,13 @@ class OutageFigures:
 
 
 @dataclass(frozen=True)
+class VolunteerFigures:
+    activities: int = 0
+    minutes: int = 0  # volunteer time of those who came (each person's activity length)
+    participants: int = 0  # different people who came
+
+
+@dataclass(frozen=True)
 class Figures:
     """Every figure of a period, for the community (``building_id`` None) or one building,
     counted at ``now``."""
@@ -169,3 +177,4 @@ class Figures:
     notices: NoticeFigures
     meetings: MeetingFigures
     outages: OutageFigures = OutageFigures()
+    volunteering: VolunteerFigures = VolunteerFigures()
