@@ -20,7 +20,7 @@ import pytest
 from bot.__main__ import _parser
 from bot.config import load_settings
 from bot.i18n import LOCALES
-from bot.rules.clock import TravelClock, to_ts
+from bot.rules.clock import TravelClock, from_ts, to_ts
 from bot.sandbox import labels
 from bot.sandbox.personas import (
     BUILDING_CHAT,
@@ -32,6 +32,8 @@ from bot.sandbox.personas import (
     STAFF_CHAT,
 )
 from bot.sandbox.runner import Options, Sandbox, SandboxError
+from storage import deadlines
+from storage.db import fetch_all
 from tests.conftest import START
 from tests.test_cli import _spawn
 
@@ -192,9 +194,20 @@ async def test_an_hour_and_a_day(played: Player) -> None:
     assert clock() == START + timedelta(hours=1)
     await played.post("time", {"how": "day"})
     assert clock() == START + timedelta(days=1, hours=1)
+    # the next deadline: the month's thank-you board, which the volunteering job planned
+    assert played.sandbox.app is not None
+    db = played.sandbox.app.bot_data.services.db
+    async with db.read() as conn:
+        due = await deadlines.next_due(conn, to_ts(clock()))
+        boards = await fetch_all(conn, "SELECT due_at FROM honour_boards WHERE done_at IS NULL")
+    assert due is not None and [tuple(b) for b in boards] == [(due,)]
+    assert await played.post("time", {"how": "deadline"}) == {"ok": True, "moved": True}
+    assert clock() == from_ts(due)
     # nothing scheduled: the clock stays
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE honour_boards SET done_at = 0")
     assert await played.post("time", {"how": "deadline"}) == {"ok": True, "moved": False}
-    assert clock() == START + timedelta(days=1, hours=1)
+    assert clock() == from_ts(due)
 
 
 async def test_a_language_switch_reaches_the_bot(played: Player) -> None:
