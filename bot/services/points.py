@@ -46,7 +46,7 @@ def history_text(tr: Translator, balance: int, entries: list[points.Entry]) -> s
         if e.reason:
             why = tr._("{why}: {reason}", why=why, reason=e.reason)
         sign = "+" if e.delta > 0 else "−"
-        lines.append(f"{tr.when(from_ts(e.at), 'short')}  {sign}{abs(e.delta)}  {why}")
+        lines.append(f"{tr.when(from_ts(e.at))}  {sign}{abs(e.delta)}  {why}")
     lines += ["", tr._("Points come from volunteering only, never from voting or ratings.")]
     return "\n".join(lines)
 

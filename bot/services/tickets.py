@@ -372,7 +372,7 @@ async def reminder_messages(
             )
         ]
         if due is not None:
-            lines.append(tr._("Deadline: {when}", when=tr.when(from_ts(due), "short")))
+            lines.append(tr._("Deadline: {when}", when=tr.when(from_ts(due))))
         if stage.audience is not Audience.ASSIGNEE:
             lines.append(
                 tr._("Assigned to: {name}", name=await name_of(conn, t.assignee_id))

@@ -66,7 +66,7 @@ def show_reporter(t: Ticket, audience: str) -> bool:
 
 def span_text(tr: Translator, start: datetime, end: datetime) -> str:
     """ "明天 10:00–12:00" / "tomorrow 10:00–12:00": a home visit's window."""
-    return f"{tr.when(start, 'short')}–{tr.clock(end)}"
+    return f"{tr.when(start)}–{tr.clock(end)}"
 
 
 async def card_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, audience: str) -> str:
@@ -105,13 +105,9 @@ async def card_text(conn: aiosqlite.Connection, tr: Translator, t: Ticket, audie
         if t.state is State.WAITING_RESIDENT:
             lines.append(tr._("SLA clock stopped: waiting for the resident."))
         if t.response_due_at is not None:
-            lines.append(
-                tr._("Response due: {when}", when=tr.when(from_ts(t.response_due_at), "short"))
-            )
+            lines.append(tr._("Response due: {when}", when=tr.when(from_ts(t.response_due_at))))
         if t.resolution_due_at is not None:
-            lines.append(
-                tr._("Resolution due: {when}", when=tr.when(from_ts(t.resolution_due_at), "short"))
-            )
+            lines.append(tr._("Resolution due: {when}", when=tr.when(from_ts(t.resolution_due_at))))
     resident_notes = [
         n
         for n in await store.notes(conn, t.id)

@@ -48,8 +48,8 @@ def checklist_text(
         tr._("Inspection round: {title}", title=plan_title(tr, plan, building)),
         tr._(
             "Due {due}, to be done by {deadline}.",
-            due=tr.when(due, "short"),
-            deadline=tr.when(deadline, "short"),
+            due=tr.when(due),
+            deadline=tr.when(deadline),
         ),
         "",
     ]
@@ -93,7 +93,7 @@ def missed_text(
         "An inspection round was not done in time: {title}. It was to be done by {deadline}; "
         "{ticked} of {total} items are checked. Assigned to: {name}.",
         title=plan_title(tr, plan, building),
-        deadline=tr.when(deadline, "short"),
+        deadline=tr.when(deadline),
         ticked=ticked,
         total=total,
         name=assignee,

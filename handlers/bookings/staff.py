@@ -132,9 +132,7 @@ def closed_text(
     return tr._(
         "{room} is closed {span}. Bookings cancelled: {count}; residents told: {told}.",
         room=tr.name(room.names),
-        span=tr._(
-            "from {start} to {end}", start=tr.when(start, "short"), end=tr.when(end, "short")
-        ),
+        span=tr._("from {start} to {end}", start=tr.when(start), end=tr.when(end)),
         count=len(closure.cancelled),
         told=closure.told,
     )

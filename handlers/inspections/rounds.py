@@ -50,7 +50,7 @@ async def rounds_command(update: Update, context: Context) -> None:
         ]
         for p in plans:
             upcoming = (
-                tr._("next {when}", when=tr.when(from_ts(p.next_due_at), "short"))
+                tr._("next {when}", when=tr.when(from_ts(p.next_due_at)))
                 if p.next_due_at
                 else tr._("first round being scheduled")
             )
@@ -78,7 +78,7 @@ async def rounds_command(update: Update, context: Context) -> None:
                 + tr._(
                     "{plan}, due {due}: {ticked} of {total} checked",
                     plan=tr.name(plan.names),
-                    due=tr.when(from_ts(r.due_at), "short"),
+                    due=tr.when(from_ts(r.due_at)),
                     ticked=len(c.results),
                     total=len(c.items),
                 )
@@ -87,7 +87,7 @@ async def rounds_command(update: Update, context: Context) -> None:
             label = tr._(
                 "Open: {plan}, {due}",
                 plan=tr.name(plan.names),
-                due=tr.when(from_ts(r.due_at), "short"),
+                due=tr.when(from_ts(r.due_at)),
             )
             buttons.append(button(label[:60], RoundOpen(r.id)))
     if not plans:

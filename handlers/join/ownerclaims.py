@@ -54,7 +54,7 @@ async def listing(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
                 n=number,
                 unit=claim.unit_code,
                 name=claim.person_name or "?",
-                when=tr.when(from_ts(claim.claimed_at), "short"),
+                when=tr.when(from_ts(claim.claimed_at)),
             ),
             tr._("Owner in the community file: {owner}", owner=claim.owner_name or "-"),
         ]

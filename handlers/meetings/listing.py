@@ -39,7 +39,7 @@ async def list_meetings(update: Update, context: Context) -> None:
     lines = [tr._("Meetings:")]
     buttons = []
     for meet, occ, (yes, no) in counted:
-        when = tr.when(from_ts(occ.starts_at), "short")
+        when = tr.when(from_ts(occ.starts_at))
         if occ.cancelled_at is not None:
             lines.append(tr._("{when} {title}: cancelled", when=when, title=meet.title))
             continue

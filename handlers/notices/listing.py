@@ -65,7 +65,7 @@ async def list_notices(update: Update, context: Context) -> None:
                 failed=counts.failed,
                 pending=counts.pending,
             )
-        lines.append(f"#{item.id} {tr.when(from_ts(item.send_at), 'short')} «{first}» — {status}")
+        lines.append(f"#{item.id} {tr.when(from_ts(item.send_at))} «{first}» — {status}")
     await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
 
 

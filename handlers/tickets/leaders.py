@@ -102,7 +102,7 @@ def deadline_note(tr: Translator, t: Ticket, now: int) -> str | None:
         return None
     if now >= due:
         return tr._("⚠ past its deadline by {time}", time=duration(tr, now - due))
-    return tr._("due {when}", when=tr.when(from_ts(due), "short"))
+    return tr._("due {when}", when=tr.when(from_ts(due)))
 
 
 async def _scope(conn: aiosqlite.Connection, principal: Principal) -> tuple[list[int], bool]:
@@ -199,7 +199,7 @@ async def summary(
         tr._("State: {state}", state=tr._(STATE_LABELS[t.state])),
         tr._(
             "Reported: {when} ({time} ago)",
-            when=tr.when(from_ts(t.created_at), "short"),
+            when=tr.when(from_ts(t.created_at)),
             time=duration(tr, now - t.created_at),
         ),
     ]
@@ -211,18 +211,14 @@ async def summary(
             lines.append(
                 tr._(
                     "⚠ Past its deadline ({when}) by {time}.",
-                    when=tr.when(from_ts(due), "short"),
+                    when=tr.when(from_ts(due)),
                     time=duration(tr, now - due),
                 )
             )
         elif t.response_due_at is not None:
-            lines.append(
-                tr._("Response due: {when}", when=tr.when(from_ts(t.response_due_at), "short"))
-            )
+            lines.append(tr._("Response due: {when}", when=tr.when(from_ts(t.response_due_at))))
         elif t.resolution_due_at is not None:
-            lines.append(
-                tr._("Resolution due: {when}", when=tr.when(from_ts(t.resolution_due_at), "short"))
-            )
+            lines.append(tr._("Resolution due: {when}", when=tr.when(from_ts(t.resolution_due_at))))
     lines.append(
         tr._("Assigned to: {name}", name=await render.name_of(conn, t.assignee_id))
         if t.assignee_id is not None
@@ -242,7 +238,7 @@ async def summary(
             label = tr._(HISTORY_LABELS[row.action])
         else:
             continue
-        lines.append(f"· {tr.when(from_ts(row.at), 'short')} {label}")
+        lines.append(f"· {tr.when(from_ts(row.at))} {label}")
     markup = keyboard([button(tr._("Back to the list"), MenuPick(MENU_KEY))])
     return "\n".join(lines), markup
 

@@ -86,7 +86,7 @@ async def ticket_details(turn: Turn, ticket_id: int) -> tuple[str, InlineKeyboar
             lines.append(
                 tr._(
                     "Staff will respond by {when}.",
-                    when=tr.when(from_ts(ticket.response_due_at), "short"),
+                    when=tr.when(from_ts(ticket.response_due_at)),
                 )
             )
         lines.append(tr._("History:"))
@@ -94,7 +94,7 @@ async def ticket_details(turn: Turn, ticket_id: int) -> tuple[str, InlineKeyboar
             label = HISTORY_LABELS.get(row.action)
             if label is None:
                 continue  # internal entries (reminders) are for staff
-            lines.append(f"· {tr.when(from_ts(row.at), 'short')} {tr._(label)}")
+            lines.append(f"· {tr.when(from_ts(row.at))} {tr._(label)}")
     buttons = []
     if reporter and ticket.is_open:
         buttons.append(button(tr._("Add information or photos"), NoteStart(ticket.id)))

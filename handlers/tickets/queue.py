@@ -26,7 +26,7 @@ def due_label(tr: Translator, t: Ticket) -> str:
     due = t.response_due_at or t.resolution_due_at
     if t.state is State.WAITING_RESIDENT or due is None:
         return tr._(STATE_LABELS[t.state])
-    return tr._("due {when}", when=tr.when(from_ts(due), "short"))
+    return tr._("due {when}", when=tr.when(from_ts(due)))
 
 
 @private_only

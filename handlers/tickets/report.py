@@ -202,7 +202,7 @@ async def confirm(update: Update, context: Context) -> str | int:
     if ticket.response_due_at is not None:
         text += "\n" + turn.tr._(
             "The property staff will respond by {when}.",
-            when=turn.tr.when(from_ts(ticket.response_due_at), "short"),
+            when=turn.tr.when(from_ts(ticket.response_due_at)),
         )
     text += "\n" + turn.tr._("I will tell you about every change. See it with /mytickets.")
     await reply(update, text)

@@ -53,7 +53,7 @@ async def _lines(turn: Turn, context: Context) -> tuple[list[str], list[InlineKe
     if ahead:
         lines.append(tr._("🤝 Volunteer activities coming up:"))
     for a in ahead:
-        when = tr.when(from_ts(a.starts_at), "short")
+        when = tr.when(from_ts(a.starts_at))
         s = mine[a.id]
         state = s.state if s is not None else ""
         if state == "going":
@@ -72,7 +72,7 @@ async def _lines(turn: Turn, context: Context) -> tuple[list[str], list[InlineKe
     if run:
         lines += ["", tr._("Activities you look after:")]
     for a, going, waiting in run:
-        when = tr.when(from_ts(a.starts_at), "short")
+        when = tr.when(from_ts(a.starts_at))
         lines.append(
             tr._(
                 "• {when} {title}: {going} of {slots} coming, {waiting} waiting",

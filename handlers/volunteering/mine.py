@@ -48,9 +48,7 @@ async def my_points(update: Update, context: Context) -> None:
         lines += ["", tr._("Your reward codes (show one at the property office):")]
         for r in codes:
             found = titles[r.id]
-            lines.append(
-                f"• {r.code}  {found.title if found else '-'}  {tr.when(from_ts(r.at), 'short')}"
-            )
+            lines.append(f"• {r.code}  {found.title if found else '-'}  {tr.when(from_ts(r.at))}")
     lines += [
         "",
         tr._(
