@@ -19,7 +19,7 @@ import aiosqlite
 from bot.i18n import N_, I18n, Translator
 from bot.rules.auth import Role
 from bot.rules.clock import from_ts
-from bot.rules.tickets import Kind, Move, State
+from bot.rules.tickets import Kind
 from bot.services import assignment
 from bot.services import tickets as service
 from bot.services.notices import enqueue_notice
@@ -195,24 +195,9 @@ async def resolve(
         ticket = await tickets_store.get(conn, ticket_id)
         if ticket is None or not ticket.is_open:
             continue
-        changed = await tickets_store.transition(
-            conn,
-            ticket.id,
-            [ticket.state],
-            State.RESOLVED,
-            now,
-            resolved_at=now,
-            accepted_at=ticket.accepted_at or now,
-        )
-        if not changed:
-            continue
-        resolved += 1
-        await tickets_store.close_pauses(conn, ticket.id, now)
-        await tickets_store.add_history(conn, ticket.id, now, by, "res", f"incident:{incident.id}")
-        updated = await service.reschedule(conn, ticket.id)
-        await service.set_rating_timers(conn, updated, now)
-        out += await service.resident_news(conn, i18n, links, updated, Move.RESOLVE)
-        await service.refresh_cards(conn, i18n, links, ticket.id, now)
+        detail = f"incident:{incident.id}"
+        if await service.resolve(conn, i18n, links, ticket, by, now, detail):
+            resolved += 1
     words = await words_of(conn, incident)
     followers = await _followers(conn, incident)
     for f in followers:

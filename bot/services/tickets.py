@@ -265,6 +265,40 @@ async def private_card(
 # ---- telling the resident (and followers), in their language --------------------------------
 
 
+async def resolve(
+    conn: aiosqlite.Connection,
+    i18n: I18n,
+    links: Links,
+    ticket: Ticket,
+    by: int,
+    now: int,
+    detail: str = "",
+) -> bool:
+    """Resolve an open ticket, in the caller's transaction: its pauses end, its history says
+    who (``detail``: why, e.g. the outage it was part of), the reporter and followers are asked
+    to rate it or say "not fixed" (with the rating reminders), and its cards are edited. False
+    if it had moved on meanwhile (nothing changed). The card's Resolved and an outage restored
+    both come here."""
+    changed = await store.transition(
+        conn,
+        ticket.id,
+        [ticket.state] if ticket.is_open else [],
+        State.RESOLVED,
+        now,
+        resolved_at=now,
+        accepted_at=ticket.accepted_at or now,
+    )
+    if not changed:
+        return False
+    await store.close_pauses(conn, ticket.id, now)
+    await store.add_history(conn, ticket.id, now, by, Move.RESOLVE.value, detail)
+    updated = await reschedule(conn, ticket.id)
+    await set_rating_timers(conn, updated, now)
+    await refresh_cards(conn, i18n, links, ticket.id, now)
+    await queue(conn, await resident_news(conn, i18n, links, updated, Move.RESOLVE), now)
+    return True
+
+
 async def resident_news(
     conn: aiosqlite.Connection,
     i18n: I18n,

@@ -85,18 +85,10 @@ async def staff_press(update: Update, context: Context) -> None:
             )
             if changed:  # the agreed home visit's arrival; a pause for it ends now
                 await visits.arrived(conn, ticket.id, turn.ts)
-        elif move is Move.RESOLVE:
-            changed = await store.transition(
-                conn,
-                ticket.id,
-                [ticket.state] if ticket.is_open else [],
-                State.RESOLVED,
-                turn.ts,
-                resolved_at=turn.ts,
-                accepted_at=ticket.accepted_at or turn.ts,
+        elif move is Move.RESOLVE:  # the whole move, told and the cards edited
+            changed = await service.resolve(
+                conn, services.i18n, LINKS, ticket, turn.user.id, turn.ts
             )
-            if changed:
-                await store.close_pauses(conn, ticket.id, turn.ts)
         elif move is Move.REJECT:
             await answer(query)
             await _edit_markup(query, outcome_menu(turn.tr, ticket))
@@ -107,13 +99,12 @@ async def staff_press(update: Update, context: Context) -> None:
         if not changed:
             await moved_on(turn, query, ticket)
             return
-        await store.add_history(conn, ticket.id, turn.ts, turn.user.id, move.value)
-        updated = await service.reschedule(conn, ticket.id)
-        if move is Move.RESOLVE:
-            await service.set_rating_timers(conn, updated, turn.ts)
-        outgoing = await service.resident_news(conn, services.i18n, LINKS, updated, move)
-        await service.refresh_cards(conn, services.i18n, LINKS, data.ticket_id, turn.ts)
-        await service.queue(conn, outgoing, turn.ts)
+        if move is not Move.RESOLVE:
+            await store.add_history(conn, ticket.id, turn.ts, turn.user.id, move.value)
+            updated = await service.reschedule(conn, ticket.id)
+            outgoing = await service.resident_news(conn, services.i18n, LINKS, updated, move)
+            await service.refresh_cards(conn, services.i18n, LINKS, data.ticket_id, turn.ts)
+            await service.queue(conn, outgoing, turn.ts)
     services.deliver_now()
     await answer(query)
 
