@@ -191,6 +191,27 @@ async def add_reward(
     return cur.lastrowid
 
 
+MAX_STOCK = 10_000
+
+
+async def restock(conn: aiosqlite.Connection, reward_id: int, more: int) -> bool:
+    """``more`` of an offered reward in stock (never above ``MAX_STOCK``); False if it is
+    withdrawn, gone or would go over."""
+    cur = await conn.execute(
+        "UPDATE rewards SET stock = stock + ? WHERE id = ? AND active = 1 AND stock + ? <= ?",
+        (more, reward_id, more, MAX_STOCK),
+    )
+    return cur.rowcount == 1
+
+
+async def withdraw_reward(conn: aiosqlite.Connection, reward_id: int) -> bool:
+    """No longer offered (codes already given stay valid); False if it already was not."""
+    cur = await conn.execute(
+        "UPDATE rewards SET active = 0 WHERE id = ? AND active = 1", (reward_id,)
+    )
+    return cur.rowcount == 1
+
+
 async def rewards(conn: aiosqlite.Connection) -> list[Reward]:
     rows = await fetch_all(
         conn,

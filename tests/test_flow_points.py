@@ -179,3 +179,53 @@ async def test_stats_show_volunteer_hours_and_participants(harness: Harness) -> 
     await h.tap(manager, "sp1|tm")
     body = "\n".join(m.body for m in h.answers(MANAGER))
     assert "Volunteering: 1 activities, 4 volunteer hours, 2 people took part" in body
+
+
+async def test_staff_restock_and_withdraw_a_reward(harness: Harness) -> None:
+    """Staff put 10 more in stock or stop offering a reward from /rewards (stopping asks
+    first; codes already given stay valid); residents see no such buttons, and a forged press
+    by one changes nothing."""
+    h = harness
+    await h.start()
+    staff = await officer(h, STAFF, Role.STAFF)
+    a = await resident(h, A, "1-101", "en")
+    await give(h, A, 30, "1")
+    await h.command(staff, "rewardadd", "10 1 Free room booking")
+    await h.command(a, "rewards")
+    offered = [d for _, d in h.emu.buttons(h.emu.last_message(A))]
+    assert offered == ["pr1|1"]  # a resident: only "Redeem"
+    await h.tap(a, "pr1|1")
+    await h.tap(a, "py1|1|")
+    code = (await h.rows("SELECT code FROM redemptions"))[0][0]
+    assert await h.rows("SELECT stock, active FROM rewards") == [(0, 1)]
+
+    # a resident's forged press changes nothing
+    before = await h.rows("SELECT stock, active FROM rewards")
+    await h.command(a, "rewards")
+    await h.press(a, h.emu.last_message(A), "ps1|1|more")
+    assert "not open to you" in h.emu.last_message(A).body or "not open to you" in (
+        h.emu.calls_of("answerCallbackQuery")[-1].params.get("text", "")
+    )
+    assert await h.rows("SELECT stock, active FROM rewards") == before
+
+    await h.command(staff, "rewards")
+    listing = await h.tap(staff, "ps1|1|more")
+    assert "10 left" in listing.body
+    assert h.emu.calls_of("answerCallbackQuery")[-1].params["text"] == (
+        "Free room booking: now 10 in stock."
+    )
+    assert await h.rows("SELECT stock FROM rewards") == [(10,)]
+    await h.tap(staff, "ps1|1|end")
+    assert "Stop offering Free room booking?" in h.emu.last_message(STAFF).body
+    listing = await h.tap(staff, "ps1|1|endok")
+    assert "No rewards yet." in listing.body
+    assert await h.rows("SELECT stock, active FROM rewards") == [(10, 0)]
+    # gone from the residents' list; the code already given is still good
+    await h.command(a, "rewards")
+    assert "Free room booking" not in h.emu.last_message(A).body
+    await h.command(staff, "redeemed", code)
+    assert "is marked as used" in h.emu.last_message(STAFF).body
+    # a stale press on the withdrawn reward changes nothing
+    await h.press(staff, listing, "ps1|1|more")
+    assert await h.rows("SELECT stock, active FROM rewards") == [(10, 0)]
+    assert h.emu.unanswered_callbacks() == []

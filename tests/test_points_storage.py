@@ -226,3 +226,19 @@ async def test_volunteer_figures_count_those_who_came_in_the_audience(db: Databa
     assert figures[3] == (1, 90, 1)  # everyone only
     assert outside == (0, 0, 0)
     assert len(made) == 3
+
+
+async def test_restocking_stops_at_the_limit_and_a_withdrawn_reward_stays_withdrawn(
+    db: Database,
+) -> None:
+    async with db.transaction() as conn:
+        rid = await points.add_reward(conn, "Voucher", 10, points.MAX_STOCK - 10, by=1, now=0)
+        assert await points.restock(conn, rid, 10)
+        assert not await points.restock(conn, rid, 1)  # over the limit: nothing changes
+        assert await points.withdraw_reward(conn, rid)
+        assert not await points.withdraw_reward(conn, rid)
+        assert not await points.restock(conn, rid, 1)  # no longer offered
+        found = await points.reward(conn, rid)
+    assert found is not None and (found.stock, found.active) == (points.MAX_STOCK, False)
+    async with db.read() as conn:
+        assert await points.rewards(conn) == []

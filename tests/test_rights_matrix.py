@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.rules.auth import Relation, Role
 from bot.rules.tickets import Kind
-from storage import incidents, owners, people, volunteering
+from storage import incidents, owners, people, points, volunteering
 from storage import tickets as tickets_store
 from storage import votes as votes_store
 from tests.conftest import SHANGHAI, Harness
@@ -103,6 +103,7 @@ MATRIX: dict[str, str] = {
     "/redeemed ABCD2345": ". Y Y . . . . . .",
     "press: sign up for an activity (building 2)": ". . . . . . Y Y .",
     "press: take a help request (building 2)": ". . . . . . Y Y .",
+    "press: put more of a reward in stock": ". Y Y . . . . . .",
 }
 
 #: The README's Rights rows and the matrix rows that stand for them.
@@ -166,10 +167,11 @@ README_ROWS: dict[str, list[str]] = {
     ],
     "ask for help for a neighbour without Telegram, `/helpfor`": ["/helpfor"],
     "correct points (with a reason), `/pointsfix`; add rewards, mark codes used, "
-    "`/rewardadd`, `/redeemed`": [
+    "`/rewardadd`, `/redeemed`; restock or stop offering a reward in `/rewards`": [
         "/pointsfix 2-103 +5 helped at the fair",
         "/rewardadd 10 1 Fee voucher",
         "/redeemed ABCD2345",
+        "press: put more of a reward in stock",
     ],
     "see my points and the rewards, `/points`, `/rewards`; see volunteer activities, "
     "`/activities`": ["/points", "/rewards", "/activities"],
@@ -484,6 +486,14 @@ async def help_request(h: Harness, world: World, role: str) -> str:
     return f"ht1|{found}"
 
 
+async def reward_stock(h: Harness, world: World, role: str) -> str:
+    """A reward on offer, one per presser: ten more in stock."""
+    assert h.db is not None
+    async with h.db.transaction() as conn:
+        found = await points.add_reward(conn, f"Voucher ({role})", 10, 1, by=IDS["staff"], now=0)
+    return f"ps1|{found}|more"
+
+
 PRESSES: dict[str, Target] = {
     "press: decide a join request (building 2)": fresh_join_request,
     "press: approve a proposal": fresh_draft,
@@ -500,6 +510,7 @@ PRESSES: dict[str, Target] = {
     "press: mark an outage restored (building 2)": outage,
     "press: sign up for an activity (building 2)": activity,
     "press: take a help request (building 2)": help_request,
+    "press: put more of a reward in stock": reward_stock,
 }
 
 

@@ -134,6 +134,15 @@ class RewardPick(CallbackData):
     reward_id: int
 
 
+@callback("ps")
+@dataclass(frozen=True)
+class RewardManage(CallbackData):
+    """Staff on a reward: ``more`` (10 more in stock), ``end`` (asks), ``endok`` (withdrawn)."""
+
+    reward_id: int
+    action: str
+
+
 @callback("py")
 @dataclass(frozen=True)
 class RewardYes(CallbackData):

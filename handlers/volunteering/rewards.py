@@ -1,7 +1,8 @@
 """Rewards: /rewards (the catalog with price and stock; "Redeem" → a confirmation → a one-time
-code), /rewardadd PRICE STOCK TITLE (staff, managers), /redeemed CODE (staff, managers mark a
-code used, once). Two people redeeming the last one at once: one gets it (the stock is taken
-down in one guarded statement, in the transaction of the debit)."""
+code; staff and managers also see "10 more" and "Stop offering" under each reward), /rewardadd
+PRICE STOCK TITLE (staff, managers), /redeemed CODE (staff, managers mark a code used, once).
+Two people redeeming the last one at once: one gets it (the stock is taken down in one guarded
+statement, in the transaction of the debit)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from bot.rules.clock import from_ts
 from bot.services import points as service
 from handlers.kit import (
     Dismiss,
+    Refusal,
+    Turn,
     answer,
     begin,
     button,
     keyboard,
     pressed,
     private_only,
+    refuse,
     reply,
     stale,
     text_too_long,
@@ -26,7 +30,7 @@ from handlers.kit import (
 )
 from handlers.kit.callbacks import strict_int
 from handlers.volunteering.access import staff_command
-from handlers.volunteering.callbacks import RewardPick, RewardYes
+from handlers.volunteering.callbacks import RewardManage, RewardPick, RewardYes
 from storage import points
 
 
@@ -34,12 +38,18 @@ from storage import points
 async def catalog(update: Update, context: Context) -> None:
     turn = await begin(update, context)
     await answer(update.callback_query)
+    await _show(update, turn)
+
+
+async def _show(update: Update, turn: Turn) -> None:
+    """The catalog, with the person's balance (staff: with each reward's staff buttons)."""
     tr = turn.tr
-    async with context.services.db.read() as conn:
+    async with turn.services.db.read() as conn:
         found = await points.rewards(conn)
         balance = await points.balance(conn, turn.user.id)
     lines = [tr._("🎁 Rewards (you have {balance} points):", balance=balance)]
     buttons = []
+    staff = can(turn.principal, Action.CORRECT_POINTS)
     for r in found:
         lines.append(
             tr._(
@@ -51,9 +61,16 @@ async def catalog(update: Update, context: Context) -> None:
         )
         if r.stock > 0 and balance >= r.price:
             buttons.append(button(tr._("Redeem: {title}", title=r.title[:30]), RewardPick(r.id)))
+        if staff:
+            buttons += [
+                button(tr._("10 more: {title}", title=r.title[:30]), RewardManage(r.id, "more")),
+                button(
+                    tr._("Stop offering: {title}", title=r.title[:30]), RewardManage(r.id, "end")
+                ),
+            ]
     if not found:
         lines.append(tr._("No rewards yet."))
-    if can(turn.principal, Action.CORRECT_POINTS):
+    if staff:
         lines += [
             "",
             tr._("Staff: /rewardadd PRICE STOCK TITLE adds one; /redeemed CODE marks a code used."),
@@ -211,3 +228,50 @@ async def mark_used(update: Update, context: Context) -> None:
     await message.reply_text(
         tr._("{code} ({title}) is marked as used. Thank you!", code=code, title=title)
     )
+
+
+@private_only
+async def manage(update: Update, context: Context) -> None:
+    """Staff on a reward: 10 more in stock, or withdraw it (after a confirmation)."""
+    query, data, turn = await pressed(update, context, RewardManage)
+    tr = turn.tr
+    if not can(turn.principal, Action.CORRECT_POINTS):
+        await refuse(update, turn, Refusal.NO_RIGHT)
+        return
+    if data.action not in ("more", "end", "endok"):
+        await stale(query, turn)
+        return
+    async with context.services.db.transaction() as conn:
+        r = await points.reward(conn, data.reward_id)
+        if r is None or not r.active:
+            await stale(query, turn)
+            return
+        if data.action == "end":
+            await answer(query)
+            text = tr._(
+                "Stop offering {title}? Residents can no longer redeem it; codes already "
+                "given stay valid.",
+                title=r.title,
+            )
+            markup = keyboard(
+                [
+                    button(tr._("Yes, stop offering it"), RewardManage(r.id, "endok")),
+                    button(tr._("Cancel"), Dismiss("rewards")),
+                ],
+                per_row=1,
+            )
+            await reply(update, text, markup)
+            return
+        await touch_person(turn, conn)
+        if data.action == "more":
+            if not await points.restock(conn, r.id, 10):
+                await answer(query, tr._("That would be more than 10,000 in stock."), True)
+                return
+            said = tr._("{title}: now {stock} in stock.", title=r.title, stock=r.stock + 10)
+        else:
+            await points.withdraw_reward(conn, r.id)
+            said = tr._(
+                "No longer offered: {title}. Codes already given stay valid.", title=r.title
+            )
+    await answer(query, said)
+    await _show(update, turn)
