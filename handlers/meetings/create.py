@@ -131,11 +131,7 @@ async def got_place(update: Update, context: Context) -> str:
     draft.place, draft.place_names = place, None
     DRAFT.save(context, draft)
     turn = await begin(update, context)
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(
-        turn.tr._("What is on the agenda?"), reply_markup=keyboard([cancel_button(turn)])
-    )
+    await reply(update, turn.tr._("What is on the agenda?"), keyboard([cancel_button(turn)]))
     return AGENDA
 
 

@@ -11,7 +11,7 @@ from bot.rules.clock import from_ts
 from bot.services.meetings import Buttons
 from handlers.kit import Dismiss, Turn, button, keyboard
 from handlers.meetings.callbacks import MeetCancel, MeetMove, MeetPlace, MeetRsvp
-from storage import community
+from storage import bookings, community
 from storage import meetings as store
 from storage.community import Room
 
@@ -24,8 +24,9 @@ async def room_buttons(turn: Turn) -> list[InlineKeyboardButton]:
 
 
 async def picked_room(turn: Turn, room_id: int) -> Room | None:
+    """The pressed room, if it is still one of the community's (None: a stale press)."""
     async with turn.services.db.read() as conn:
-        return next((r for r in await community.rooms(conn) if r.id == room_id), None)
+        return await bookings.room(conn, room_id)
 
 
 def cancel_button(turn: Turn) -> InlineKeyboardButton:

@@ -150,7 +150,7 @@ async def visit_yes(update: Update, context: Context) -> None:
             await stale(query, turn)
             return
         agreed = await service.agree(conn, context.services.i18n, v, window, turn.user.id, turn.now)
-        await _refresh(context, conn, v, agreed)
+        await _refresh(context, conn, v, agreed, turn.ts)
     await _agreed(update, context, turn, agreed)
 
 
@@ -181,16 +181,19 @@ async def visit_pick(update: Update, context: Context) -> None:
         agreed = await service.agree(
             conn, context.services.i18n, v_and_t[0], window, turn.user.id, turn.now
         )
-        await _refresh(context, conn, v_and_t[0], agreed)
+        await _refresh(context, conn, v_and_t[0], agreed, turn.ts)
     await _agreed(update, context, turn, agreed)
 
 
 async def _refresh(
-    context: Context, conn: aiosqlite.Connection, v: Visit, agreed: service.Agreed | None
+    context: Context,
+    conn: aiosqlite.Connection,
+    v: Visit,
+    agreed: service.Agreed | None,
+    now: int,
 ) -> None:
     """The cards show the agreed visit and the deadlines the wait moved."""
     if agreed is not None:
-        now = int(context.services.clock().timestamp())
         await ticket_service.refresh_cards(conn, context.services.i18n, LINKS, v.ticket_id, now)
 
 
